@@ -1,0 +1,416 @@
+//! Builds documents from parser events with an explicit stack (no recursion),
+//! enforcing the limits that keep hostile input harmless.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
+
+use super::position::{span_of, CharMap};
+use super::resolve::{resolve_plain, yaml11_and_12_disagree, Scalar};
+use super::{Entry, Key, Node, Span, Value};
+
+/// Caps that turn hostile input into a clear error.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Deepest nesting of collections.
+    pub max_depth: usize,
+    /// Nodes that alias expansion may add to one document.
+    pub max_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 128,
+            max_alias_nodes: 100_000,
+        }
+    }
+}
+
+/// One YAML document of a stream.
+#[derive(Debug)]
+pub struct Document {
+    /// 0-based position in the stream.
+    pub index: usize,
+    /// None for an empty document.
+    pub root: Option<Node>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum YamlIssueKind {
+    Syntax(String),
+    DuplicateKey { key: String, first: Span },
+    ComplexKey,
+    /// A plain scalar that Kubernetes (YAML 1.1) and YAML 1.2 read differently.
+    Yaml11Scalar { text: String, k8s: Scalar, yaml12: Scalar },
+    DepthLimit(usize),
+    AliasLimit(usize),
+}
+
+/// A problem found while building; `span` is where it is.
+#[derive(Clone, Debug)]
+pub struct YamlIssue {
+    pub kind: YamlIssueKind,
+    pub span: Span,
+    /// The document it belongs to.
+    pub document: usize,
+}
+
+pub struct ParseOutcome {
+    pub documents: Vec<Document>,
+    pub issues: Vec<YamlIssue>,
+    /// True when a fatal error stopped the parse; documents before it are kept.
+    pub aborted: bool,
+}
+
+/// Parses a whole stream. Never panics; errors become issues.
+pub fn parse_stream(src: &str, limits: Limits) -> ParseOutcome {
+    let chars = CharMap::new(src);
+    let mut b = Builder {
+        src,
+        limits,
+        documents: Vec::new(),
+        issues: Vec::new(),
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        alias_nodes: 0,
+        doc_root: None,
+    };
+    let mut aborted = false;
+    for item in Parser::new_from_str(src) {
+        let (event, span) = match item {
+            Ok(e) => e,
+            Err(err) => {
+                let m = err.marker();
+                let at = chars.byte_offset(src, m.index());
+                b.issue(
+                    YamlIssueKind::Syntax(err.info().to_string()),
+                    span_of(src, at, at),
+                );
+                aborted = true;
+                break;
+            }
+        };
+        let span = chars.span(src, span);
+        if let Err(kind) = b.event(event, span) {
+            b.issue(kind, span);
+            aborted = true;
+            break;
+        }
+    }
+    ParseOutcome {
+        documents: b.documents,
+        issues: b.issues,
+        aborted,
+    }
+}
+
+enum Frame {
+    Seq {
+        start: Span,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        start: Span,
+        anchor: usize,
+        entries: Vec<Entry>,
+        pending: Option<Key>,
+        index: Option<HashMap<String, usize>>,
+        merges: Vec<Node>,
+    },
+}
+
+struct Builder<'a> {
+    src: &'a str,
+    limits: Limits,
+    documents: Vec<Document>,
+    issues: Vec<YamlIssue>,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    alias_nodes: usize,
+    doc_root: Option<Node>,
+}
+
+/// Above this many keys a map gets a hash index for duplicate detection.
+const INDEX_AFTER: usize = 8;
+
+impl Builder<'_> {
+    fn issue(&mut self, kind: YamlIssueKind, span: Span) {
+        let document = self.documents.len();
+        self.issues.push(YamlIssue {
+            kind,
+            span,
+            document,
+        });
+    }
+
+    fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), YamlIssueKind> {
+        match event {
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+            Event::DocumentStart(_) => {
+                self.anchors.clear();
+                self.alias_nodes = 0;
+                self.doc_root = None;
+            }
+            Event::DocumentEnd => {
+                let index = self.documents.len();
+                self.documents.push(Document {
+                    index,
+                    root: self.doc_root.take(),
+                });
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let scalar = self.scalar(&text, style, tag.as_deref(), span);
+                let node = Node {
+                    span,
+                    value: Value::Scalar(scalar),
+                };
+                if anchor > 0 {
+                    self.anchors.insert(anchor, (node.clone(), 1));
+                }
+                self.push(node, Some(&text))?;
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.enter()?;
+                self.stack.push(Frame::Seq {
+                    start: span,
+                    anchor,
+                    items: Vec::new(),
+                });
+            }
+            Event::MappingStart(anchor, _) => {
+                self.enter()?;
+                self.stack.push(Frame::Map {
+                    start: span,
+                    anchor,
+                    entries: Vec::new(),
+                    pending: None,
+                    index: None,
+                    merges: Vec::new(),
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let frame = self.stack.pop().expect("parser balances collections");
+                let (node, anchor) = self.close(frame, span);
+                if anchor > 0 {
+                    let size = count_nodes(&node);
+                    self.anchors.insert(anchor, (node.clone(), size));
+                }
+                self.push(node, None)?;
+            }
+            Event::Alias(id) => {
+                let Some((node, size)) = self.anchors.get(&id) else {
+                    return Err(YamlIssueKind::Syntax("unknown anchor".into()));
+                };
+                self.alias_nodes += size;
+                if self.alias_nodes > self.limits.max_alias_nodes {
+                    return Err(YamlIssueKind::AliasLimit(self.limits.max_alias_nodes));
+                }
+                let mut node = node.clone();
+                node.span = span;
+                self.push(node, None)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn enter(&self) -> Result<(), YamlIssueKind> {
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(YamlIssueKind::DepthLimit(self.limits.max_depth));
+        }
+        Ok(())
+    }
+
+    fn scalar(&mut self, text: &str, style: ScalarStyle, tag: Option<&Tag>, span: Span) -> Scalar {
+        if let Some(tag) = tag.filter(|t| t.is_yaml_core_schema()) {
+            return match tag.suffix.as_str() {
+                "str" => Scalar::Str(text.to_string()),
+                "null" => Scalar::Null,
+                _ => resolve_plain(text),
+            };
+        }
+        if style != ScalarStyle::Plain {
+            return Scalar::Str(text.to_string());
+        }
+        let k8s = resolve_plain(text);
+        if let Some(yaml12) = yaml11_and_12_disagree(&k8s, text) {
+            self.issue(
+                YamlIssueKind::Yaml11Scalar {
+                    text: text.to_string(),
+                    k8s: k8s.clone(),
+                    yaml12,
+                },
+                span,
+            );
+        }
+        k8s
+    }
+
+    fn close(&mut self, frame: Frame, end: Span) -> (Node, usize) {
+        match frame {
+            Frame::Seq {
+                start,
+                anchor,
+                items,
+            } => (
+                Node {
+                    span: self.join(start, end, items.last().map(|n| n.span)),
+                    value: Value::Seq(items),
+                },
+                anchor,
+            ),
+            Frame::Map {
+                start,
+                anchor,
+                mut entries,
+                merges,
+                ..
+            } => {
+                let last = entries.last().map(|e| e.value.span);
+                apply_merges(&mut entries, merges);
+                (
+                    Node {
+                        span: self.join(start, end, last),
+                        value: Value::Map(entries),
+                    },
+                    anchor,
+                )
+            }
+        }
+    }
+
+    /// A collection spans from its start to its end marker; block collections
+    /// end where their last child ends (the end event sits on a later line).
+    fn join(&self, start: Span, end: Span, last_child: Option<Span>) -> Span {
+        let end_at = match last_child {
+            Some(child) if end.start <= child.end || end.start == end.end => child.end,
+            _ => end.end,
+        };
+        let end_at = end_at.max(start.start);
+        span_of(self.src, start.start, end_at)
+    }
+
+    fn push(&mut self, node: Node, raw_key: Option<&str>) -> Result<(), YamlIssueKind> {
+        let Some(top) = self.stack.last_mut() else {
+            self.doc_root = Some(node);
+            return Ok(());
+        };
+        match top {
+            Frame::Seq { items, .. } => items.push(node),
+            Frame::Map {
+                entries,
+                pending,
+                index,
+                merges,
+                ..
+            } => match pending.take() {
+                None => {
+                    let Value::Scalar(s) = &node.value else {
+                        self.issue(YamlIssueKind::ComplexKey, node.span);
+                        // Keep going with a placeholder so the rest is still checked.
+                        *self.pending_slot() = Some(Key {
+                            text: String::new(),
+                            span: node.span,
+                        });
+                        return Ok(());
+                    };
+                    let text = if raw_key == Some("<<") {
+                        "<<".to_string()
+                    } else {
+                        key_text(s)
+                    };
+                    *pending = Some(Key {
+                        text,
+                        span: node.span,
+                    });
+                }
+                Some(key) => {
+                    if key.text == "<<" {
+                        merges.push(node);
+                        return Ok(());
+                    }
+                    let existing = match index {
+                        Some(ix) => ix.get(&key.text).copied(),
+                        None => entries.iter().position(|e| e.key.text == key.text),
+                    };
+                    if let Some(i) = existing {
+                        let first = entries[i].key.span;
+                        let text = key.text.clone();
+                        self.issue(YamlIssueKind::DuplicateKey { key: text, first }, key.span);
+                        return Ok(());
+                    }
+                    if let Some(ix) = index {
+                        ix.insert(key.text.clone(), entries.len());
+                    } else if entries.len() >= INDEX_AFTER {
+                        let mut ix: HashMap<String, usize> = entries
+                            .iter()
+                            .enumerate()
+                            .map(|(i, e)| (e.key.text.clone(), i))
+                            .collect();
+                        ix.insert(key.text.clone(), entries.len());
+                        *index = Some(ix);
+                    }
+                    entries.push(Entry { key, value: node });
+                }
+            },
+        }
+        Ok(())
+    }
+
+    fn pending_slot(&mut self) -> &mut Option<Key> {
+        match self.stack.last_mut() {
+            Some(Frame::Map { pending, .. }) => pending,
+            _ => unreachable!("only called for maps"),
+        }
+    }
+}
+
+/// Kubernetes turns non-string keys into strings (sigs.k8s.io/yaml).
+fn key_text(s: &Scalar) -> String {
+    match s {
+        Scalar::Str(s) => s.clone(),
+        Scalar::Null => "null".into(),
+        Scalar::Bool(b) => b.to_string(),
+        Scalar::Int(i) => i.to_string(),
+        Scalar::Float(f) => f.to_string(),
+    }
+}
+
+/// `<<: *base` merge keys: explicit keys win over merged ones, earlier merged
+/// maps win over later ones (go-yaml v2 semantics).
+fn apply_merges(entries: &mut Vec<Entry>, merges: Vec<Node>) {
+    for merge in merges {
+        let sources: Vec<Node> = match merge.value {
+            Value::Map(_) => vec![merge],
+            Value::Seq(items) => items,
+            Value::Scalar(_) => continue,
+        };
+        for source in sources {
+            if let Value::Map(from) = source.value {
+                for e in from {
+                    if !entries.iter().any(|x| x.key.text == e.key.text) {
+                        entries.push(e);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn count_nodes(node: &Node) -> usize {
+    let mut total = 0;
+    let mut todo = vec![node];
+    while let Some(n) = todo.pop() {
+        total += 1;
+        match &n.value {
+            Value::Seq(items) => todo.extend(items),
+            Value::Map(entries) => todo.extend(entries.iter().map(|e| &e.value)),
+            Value::Scalar(_) => {}
+        }
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,127 @@
+use super::*;
+
+fn parse(src: &str) -> ParseOutcome {
+    parse_stream(src, Limits::default())
+}
+
+fn root(src: &str) -> Node {
+    let out = parse(src);
+    assert!(!out.aborted, "{:?}", out.issues);
+    out.documents.into_iter().next().unwrap().root.unwrap()
+}
+
+#[test]
+fn spans_of_keys_and_values() {
+    let n = root("spec:\n  host: reviews\n  subsets:\n  - name: v1\n");
+    let (host, key) = n.lookup("/spec/host").unwrap();
+    assert_eq!((host.span.line, host.span.col), (2, 9));
+    assert_eq!((host.span.end_line, host.span.end_col), (2, 16));
+    let key = key.unwrap();
+    assert_eq!((key.span.line, key.span.col), (2, 3));
+    let (name, _) = n.lookup("/spec/subsets/0/name").unwrap();
+    assert_eq!((name.span.line, name.span.col), (4, 11));
+    assert_eq!(&"spec:\n  host: reviews\n"[host.span.start..host.span.end], "reviews");
+}
+
+#[test]
+fn block_collection_span_ends_at_last_child() {
+    let src = "a:\n  b: 1\n  c: 2\nd: 3\n";
+    let n = root(src);
+    let (a, _) = n.lookup("/a").unwrap();
+    assert_eq!(&src[a.span.start..a.span.end], "b: 1\n  c: 2");
+}
+
+#[test]
+fn multi_document_and_empty_documents() {
+    let out = parse("a: 1\n---\n---\nb: 2\n");
+    assert_eq!(out.documents.len(), 3);
+    // An empty document is an empty (null) root.
+    assert!(matches!(&out.documents[1].root, None | Some(Node { value: Value::Scalar(Scalar::Null), .. })));
+    assert_eq!(out.documents[2].index, 2);
+}
+
+#[test]
+fn duplicate_key_points_at_second_and_names_first() {
+    let out = parse("spec:\n  host: a\n  host: b\n");
+    assert_eq!(out.issues.len(), 1);
+    let issue = &out.issues[0];
+    match &issue.kind {
+        YamlIssueKind::DuplicateKey { key, first } => {
+            assert_eq!(key, "host");
+            assert_eq!((first.line, first.col), (2, 3));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!((issue.span.line, issue.span.col), (3, 3));
+}
+
+#[test]
+fn duplicates_found_in_large_maps() {
+    let mut src: String = (0..50).map(|i| format!("k{i}: {i}\n")).collect();
+    src.push_str("k7: again\n");
+    let out = parse(&src);
+    assert_eq!(out.issues.len(), 1);
+    assert_eq!(out.issues[0].span.line, 51);
+}
+
+#[test]
+fn yaml11_scalars_resolve_like_kubernetes_and_warn() {
+    let out = parse("a: yes\nb: 0755\nc: '0755'\nd: 1.10\ne: true\n");
+    let n = out.documents[0].root.as_ref().unwrap();
+    assert_eq!(n.to_json(), serde_json::json!({"a": true, "b": 493, "c": "0755", "d": 1.1, "e": true}));
+    let lines: Vec<u32> = out.issues.iter().map(|i| i.span.line).collect();
+    assert_eq!(lines, vec![1, 2]);
+}
+
+#[test]
+fn syntax_error_has_position() {
+    let out = parse("a: 1\nb: [1, 2\n");
+    assert!(out.aborted);
+    let issue = out.issues.last().unwrap();
+    assert!(matches!(issue.kind, YamlIssueKind::Syntax(_)));
+    assert!(issue.span.line >= 2, "{issue:?}");
+}
+
+#[test]
+fn anchors_aliases_and_merge_keys() {
+    let n = root("base: &b {x: 1, z: 2}\nuse:\n  <<: *b\n  z: 3\nlist: [*b]\n");
+    assert_eq!(
+        n.to_json(),
+        serde_json::json!({"base": {"x": 1, "z": 2}, "use": {"z": 3, "x": 1}, "list": [{"x": 1, "z": 2}]})
+    );
+}
+
+#[test]
+fn billion_laughs_is_stopped() {
+    let mut src = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..10 {
+        let p = i - 1;
+        src.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+    }
+    let out = parse(&src);
+    assert!(out.aborted);
+    assert!(matches!(out.issues.last().unwrap().kind, YamlIssueKind::AliasLimit(_)));
+}
+
+#[test]
+fn deep_nesting_is_stopped() {
+    let src = "a:\n".to_string() + &"- ".repeat(1000) + "x\n";
+    let out = parse(&src);
+    assert!(out.aborted);
+    assert!(matches!(out.issues.last().unwrap().kind, YamlIssueKind::DepthLimit(128)));
+    let flow = "[".repeat(200_000);
+    let out = parse(&flow);
+    assert!(out.aborted);
+}
+
+#[test]
+fn non_string_keys_become_strings() {
+    let n = root("on: 1\n80: http\ny: 2\n");
+    assert_eq!(n.to_json(), serde_json::json!({"true": 1, "80": "http"}));
+}
+
+#[test]
+fn tags_and_styles() {
+    let n = root("a: !!str 0755\nb: \"yes\"\nc: |\n  text\n");
+    assert_eq!(n.to_json(), serde_json::json!({"a": "0755", "b": "yes", "c": "text\n"}));
+}
