@@ -2,4 +2,9 @@
 //! configuration. The pipeline reads top to bottom: sources → yaml →
 //! objects → checks → diagnostics → reporters.
 
+pub mod diagnostic;
+pub mod duration;
+pub mod rules;
+pub mod schema;
+pub mod suggest;
 pub mod yaml;

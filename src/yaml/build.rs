@@ -67,7 +67,6 @@ pub struct ParseOutcome {
 pub fn parse_stream(src: &str, limits: Limits) -> ParseOutcome {
     let chars = CharMap::new(src);
     let mut b = Builder {
-        src,
         limits,
         documents: Vec::new(),
         issues: Vec::new(),
@@ -121,8 +120,7 @@ enum Frame {
     },
 }
 
-struct Builder<'a> {
-    src: &'a str,
+struct Builder {
     limits: Limits,
     documents: Vec<Document>,
     issues: Vec<YamlIssue>,
@@ -135,7 +133,7 @@ struct Builder<'a> {
 /// Above this many keys a map gets a hash index for duplicate detection.
 const INDEX_AFTER: usize = 8;
 
-impl Builder<'_> {
+impl Builder {
     fn issue(&mut self, kind: YamlIssueKind, span: Span) {
         let document = self.documents.len();
         self.issues.push(YamlIssue {
@@ -283,12 +281,19 @@ impl Builder<'_> {
     /// A collection spans from its start to its end marker; block collections
     /// end where their last child ends (the end event sits on a later line).
     fn join(&self, start: Span, end: Span, last_child: Option<Span>) -> Span {
-        let end_at = match last_child {
-            Some(child) if end.start <= child.end || end.start == end.end => child.end,
-            _ => end.end,
+        let tail = match last_child {
+            Some(child) if end.start <= child.end || end.start == end.end => child,
+            _ => end,
         };
-        let end_at = end_at.max(start.start);
-        span_of(self.src, start.start, end_at)
+        if tail.end < start.start {
+            return start;
+        }
+        Span {
+            end: tail.end,
+            end_line: tail.end_line,
+            end_col: tail.end_col,
+            ..start
+        }
     }
 
     fn push(&mut self, node: Node, raw_key: Option<&str>) -> Result<(), YamlIssueKind> {

@@ -1,0 +1,160 @@
+//! The diagnostic model shared by every check and every reporter.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::rules::Rule;
+use crate::yaml::Span;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// Which object a diagnostic is about.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ObjectRef {
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+}
+
+/// A secondary place, e.g. where a duplicated key was first defined.
+#[derive(Clone, Debug)]
+pub struct Related {
+    pub file: Arc<str>,
+    pub span: Span,
+    pub label: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    pub rule: &'static Rule,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+    /// The path as the user wrote it (or `<stdin>`).
+    pub file: Arc<str>,
+    pub span: Option<Span>,
+    /// JSON pointer inside the object, when the finding is about a field.
+    pub pointer: Option<String>,
+    pub object: Option<ObjectRef>,
+    pub related: Vec<Related>,
+}
+
+impl Diagnostic {
+    pub fn new(rule: &'static Rule, file: Arc<str>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            rule,
+            severity: rule.severity,
+            message: message.into(),
+            help: None,
+            file,
+            span: None,
+            pointer: None,
+            object: None,
+            related: Vec::new(),
+        }
+    }
+
+    pub fn at(mut self, span: Span) -> Self {
+        self.span = Some(span);
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn line(&self) -> u32 {
+        self.span.map_or(0, |s| s.line)
+    }
+
+    pub fn column(&self) -> u32 {
+        self.span.map_or(0, |s| s.col)
+    }
+
+    /// The deterministic output order: file, line, column, code, message.
+    pub fn sort_key(&self) -> (&str, u32, u32, &str, &str) {
+        (&self.file, self.line(), self.column(), self.rule.code, &self.message)
+    }
+}
+
+/// A check's result before it is placed in a file: rules speak in JSON
+/// pointers and never compute lines or columns themselves.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub rule: &'static Rule,
+    pub pointer: String,
+    pub target: Target,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// What part of the node at the pointer to underline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// The value.
+    Value,
+    /// The mapping key that leads to the value (unknown fields, presence).
+    Key,
+}
+
+impl Finding {
+    pub fn new(rule: &'static Rule, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Finding {
+            rule,
+            pointer: pointer.into(),
+            target: Target::Value,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn on_key(mut self) -> Self {
+        self.target = Target::Key;
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// Counts for the summary line.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub objects: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Summary {
+    pub fn count(&mut self, diagnostics: &[Diagnostic]) {
+        for d in diagnostics {
+            match d.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+                Severity::Info => self.infos += 1,
+            }
+        }
+    }
+}

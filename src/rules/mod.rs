@@ -1,0 +1,99 @@
+//! The rule registry: every diagnostic has a rule with a stable code, a
+//! kebab-case name, a default severity and its documentation.
+//!
+//! Codes are grouped by area and never reused:
+//! IL1xxx input and YAML, IL2xxx schema, IL3xxx DestinationRule,
+//! IL4xxx VirtualService, IL5xxx cross-object, IL6xxx deprecation.
+
+pub mod input;
+pub mod schema;
+
+use crate::diagnostic::Severity;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Area {
+    Input,
+    Schema,
+    DestinationRule,
+    VirtualService,
+    CrossObject,
+    Deprecation,
+}
+
+impl Area {
+    pub fn title(self) -> &'static str {
+        match self {
+            Area::Input => "Input and YAML",
+            Area::Schema => "Schema",
+            Area::DestinationRule => "DestinationRule",
+            Area::VirtualService => "VirtualService",
+            Area::CrossObject => "Cross-object",
+            Area::Deprecation => "Deprecation",
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub area: Area,
+    /// Kinds it applies to; empty means any input.
+    pub kinds: &'static [&'static str],
+    /// One line.
+    pub summary: &'static str,
+    /// Markdown: what it checks, why, a bad and a good example, Istio/Kiali codes.
+    pub doc: &'static str,
+}
+
+/// Every rule, in code order.
+pub fn all() -> &'static [&'static Rule] {
+    static ALL: &[&Rule] = &[
+        &input::YAML_SYNTAX,
+        &input::DUPLICATE_KEY,
+        &input::UNRENDERED_TEMPLATE,
+        &input::YAML11_SCALAR,
+        &input::INPUT_LIMIT,
+        &input::UNREADABLE_FILE,
+        &input::COMPLEX_KEY,
+        &schema::UNKNOWN_FIELD,
+        &schema::WRONG_TYPE,
+        &schema::INVALID_VALUE,
+        &schema::CONFLICTING_FIELDS,
+        &schema::UNSUPPORTED_API_VERSION,
+        &schema::MISSING_FIELD,
+    ];
+    ALL
+}
+
+/// Finds a rule by code (`IL2001`, case-insensitive) or name (`unknown-field`).
+pub fn find(code_or_name: &str) -> Option<&'static Rule> {
+    all()
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique_and_well_formed() {
+        let rules = all();
+        for (i, r) in rules.iter().enumerate() {
+            assert!(r.code.len() == 6 && r.code.starts_with("IL"), "{}", r.code);
+            assert!(r.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+            assert!(!r.doc.is_empty() && !r.summary.is_empty());
+            for other in &rules[i + 1..] {
+                assert_ne!(r.code, other.code);
+                assert_ne!(r.name, other.name);
+            }
+        }
+        let codes: Vec<_> = rules.iter().map(|r| r.code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort();
+        assert_eq!(codes, sorted, "keep the registry in code order");
+    }
+}

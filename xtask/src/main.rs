@@ -1,0 +1,41 @@
+//! Developer tasks. `cargo xtask gen-schemas [CRD_DIR]` regenerates `schemas/`
+//! and `src/schema/bundled.rs` from Istio's CRD files.
+
+mod gen_schemas;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    match args.first().map(String::as_str) {
+        Some("gen-schemas") => {
+            let crds = args
+                .get(1)
+                .map_or_else(|| root.join("../shared/istio-api"), PathBuf::from);
+            match gen_schemas::generate(&crds) {
+                Ok(out) => match out.write_to(&root) {
+                    Ok(()) => {
+                        for line in out.report {
+                            eprintln!("{line}");
+                        }
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        ExitCode::FAILURE
+                    }
+                },
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        _ => {
+            eprintln!("usage: cargo xtask gen-schemas [CRD_DIR]");
+            ExitCode::from(2)
+        }
+    }
+}
