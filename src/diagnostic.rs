@@ -91,7 +91,13 @@ impl Diagnostic {
 
     /// The deterministic output order: file, line, column, code, message.
     pub fn sort_key(&self) -> (&str, u32, u32, &str, &str) {
-        (&self.file, self.line(), self.column(), self.rule.code, &self.message)
+        (
+            &self.file,
+            self.line(),
+            self.column(),
+            self.rule.code,
+            &self.message,
+        )
     }
 }
 
@@ -116,7 +122,11 @@ pub enum Target {
 }
 
 impl Finding {
-    pub fn new(rule: &'static Rule, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        rule: &'static Rule,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Finding {
             rule,
             pointer: pointer.into(),

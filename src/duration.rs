@@ -52,14 +52,18 @@ pub fn parse(s: &str) -> Result<i128, String> {
                 .parse::<i128>()
                 .map_err(|_| format!("invalid duration \"{orig}\""))?
         };
-        let mut value = whole.checked_mul(scale).ok_or_else(|| format!("duration \"{orig}\" is too large"))?;
+        let mut value = whole
+            .checked_mul(scale)
+            .ok_or_else(|| format!("duration \"{orig}\" is too large"))?;
         // Fractions keep nanosecond precision, like Go.
         let mut frac_scale = scale;
         for d in frac_part.bytes().take(30) {
             frac_scale /= 10;
             value += i128::from(d - b'0') * frac_scale;
         }
-        total = total.checked_add(value).ok_or_else(|| format!("duration \"{orig}\" is too large"))?;
+        total = total
+            .checked_add(value)
+            .ok_or_else(|| format!("duration \"{orig}\" is too large"))?;
         if total > i128::from(i64::MAX) {
             return Err(format!("duration \"{orig}\" is too large"));
         }

@@ -2,9 +2,15 @@
 //! configuration. The pipeline reads top to bottom: sources → yaml →
 //! objects → checks → diagnostics → reporters.
 
+pub mod check;
+pub mod cli;
 pub mod diagnostic;
 pub mod duration;
+pub mod locate;
+pub mod objects;
+pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod source;
 pub mod suggest;
 pub mod yaml;

@@ -48,7 +48,10 @@ mod tests {
     fn suggestions() {
         let fields = ["connectionPool", "outlierDetection", "loadBalancer", "tls"];
         assert_eq!(closest("connectionPol", fields), Some("connectionPool"));
-        assert_eq!(closest("outlierdetection", fields), Some("outlierDetection"));
+        assert_eq!(
+            closest("outlierdetection", fields),
+            Some("outlierDetection")
+        );
         assert_eq!(closest("lodaBalancer", fields), Some("loadBalancer"));
         assert_eq!(closest("retries", fields), None);
         assert_eq!(closest("tsl", fields), Some("tls"));

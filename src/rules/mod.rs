@@ -84,7 +84,10 @@ mod tests {
         let rules = all();
         for (i, r) in rules.iter().enumerate() {
             assert!(r.code.len() == 6 && r.code.starts_with("IL"), "{}", r.code);
-            assert!(r.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+            assert!(r
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
             assert!(!r.doc.is_empty() && !r.summary.is_empty());
             for other in &rules[i + 1..] {
                 assert_ne!(r.code, other.code);

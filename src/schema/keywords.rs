@@ -14,13 +14,19 @@ pub const EXCLUSIVE_GROUPS: &str = "x-istiolint-exclusive-groups";
 pub fn options() -> jsonschema::ValidationOptions<'static> {
     jsonschema::options()
         .with_keyword(CEL, cel_factory)
-        .with_keyword(EXCLUSIVE, |_: &Map<String, Value>, v: &Value, _: Location| {
-            Ok(Box::new(Exclusive(vec![names(v)])) as Box<dyn for<'i> Keyword<'i>>)
-        })
-        .with_keyword(EXCLUSIVE_GROUPS, |_: &Map<String, Value>, v: &Value, _: Location| {
-            let groups = v.as_array().into_iter().flatten().map(names).collect();
-            Ok(Box::new(Exclusive(groups)) as Box<dyn for<'i> Keyword<'i>>)
-        })
+        .with_keyword(
+            EXCLUSIVE,
+            |_: &Map<String, Value>, v: &Value, _: Location| {
+                Ok(Box::new(Exclusive(vec![names(v)])) as Box<dyn for<'i> Keyword<'i>>)
+            },
+        )
+        .with_keyword(
+            EXCLUSIVE_GROUPS,
+            |_: &Map<String, Value>, v: &Value, _: Location| {
+                let groups = v.as_array().into_iter().flatten().map(names).collect();
+                Ok(Box::new(Exclusive(groups)) as Box<dyn for<'i> Keyword<'i>>)
+            },
+        )
 }
 
 fn names(v: &Value) -> Vec<String> {
@@ -113,7 +119,9 @@ impl CelRule {
                 let s = v.as_str()?;
                 match duration::parse(s) {
                     Err(e) => Some(e),
-                    Ok(n) if n < 1_000_000 => Some(format!("duration \"{s}\" is below the minimum 1ms")),
+                    Ok(n) if n < 1_000_000 => {
+                        Some(format!("duration \"{s}\" is below the minimum 1ms"))
+                    }
                     Ok(_) => None,
                 }
             }
@@ -127,7 +135,9 @@ impl CelRule {
                 .find(|k| k.contains('*'))
                 .map(|k| format!("{message}: \"{k}\"")),
             CelRule::KeysNotEmpty => keys().any(String::is_empty).then(|| message.to_string()),
-            CelRule::LabelKeys => keys().find(|k| !is_label_name(k)).map(|k| format!("{message}: \"{k}\"")),
+            CelRule::LabelKeys => keys()
+                .find(|k| !is_label_name(k))
+                .map(|k| format!("{message}: \"{k}\"")),
         }
     }
 }
@@ -154,7 +164,10 @@ fn cel_factory<'a>(
         .flatten()
         .filter_map(|r| {
             let rule = CelRule::parse(r["rule"].as_str()?)?;
-            Some((rule, r["message"].as_str().unwrap_or("invalid value").to_string()))
+            Some((
+                rule,
+                r["message"].as_str().unwrap_or("invalid value").to_string(),
+            ))
         })
         .collect();
     Ok(Box::new(Cel(rules)))
@@ -162,7 +175,9 @@ fn cel_factory<'a>(
 
 impl Cel {
     fn problem(&self, v: &Value) -> Option<String> {
-        self.0.iter().find_map(|(rule, message)| rule.check(v, message))
+        self.0
+            .iter()
+            .find_map(|(rule, message)| rule.check(v, message))
     }
 }
 

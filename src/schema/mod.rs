@@ -24,7 +24,11 @@ pub struct IstioVersion {
 
 impl IstioVersion {
     pub const fn new(major: u32, minor: u32, patch: u32) -> Self {
-        IstioVersion { major, minor, patch }
+        IstioVersion {
+            major,
+            minor,
+            patch,
+        }
     }
 
     /// The newest release whose schemas are bundled.
@@ -41,12 +45,15 @@ impl std::str::FromStr for IstioVersion {
         let parts: Vec<&str> = t.split('.').collect();
         let num = |i: usize| -> Result<u32, String> {
             parts.get(i).map_or(Ok(0), |p| {
-                p.parse()
-                    .map_err(|_| format!("invalid Istio version \"{s}\" (expected e.g. 1.22 or 1.30.3)"))
+                p.parse().map_err(|_| {
+                    format!("invalid Istio version \"{s}\" (expected e.g. 1.22 or 1.30.3)")
+                })
             })
         };
         if parts.is_empty() || parts.len() > 3 {
-            return Err(format!("invalid Istio version \"{s}\" (expected e.g. 1.22 or 1.30.3)"));
+            return Err(format!(
+                "invalid Istio version \"{s}\" (expected e.g. 1.22 or 1.30.3)"
+            ));
         }
         Ok(IstioVersion::new(num(0)?, num(1)?, num(2)?))
     }
@@ -92,7 +99,9 @@ pub struct Compiled {
 pub enum Lookup {
     Found(&'static Compiled),
     /// The kind exists at this release, but not in this version.
-    VersionNotServed { served: Vec<&'static str> },
+    VersionNotServed {
+        served: Vec<&'static str>,
+    },
     /// Not a networking.istio.io kind we know.
     UnknownKind,
 }
@@ -154,9 +163,21 @@ mod tests {
     #[test]
     fn versions_served_per_release() {
         let v = |s: &str| s.parse::<IstioVersion>().unwrap();
-        assert!(matches!(lookup(v("1.20.0"), "DestinationRule", "v1"), Lookup::VersionNotServed { .. }));
-        assert!(matches!(lookup(v("1.22.0"), "DestinationRule", "v1"), Lookup::Found(_)));
-        assert!(matches!(lookup(v("1.30.3"), "VirtualService", "v1alpha3"), Lookup::Found(_)));
-        assert!(matches!(lookup(v("1.30.3"), "Frobnicator", "v1"), Lookup::UnknownKind));
+        assert!(matches!(
+            lookup(v("1.20.0"), "DestinationRule", "v1"),
+            Lookup::VersionNotServed { .. }
+        ));
+        assert!(matches!(
+            lookup(v("1.22.0"), "DestinationRule", "v1"),
+            Lookup::Found(_)
+        ));
+        assert!(matches!(
+            lookup(v("1.30.3"), "VirtualService", "v1alpha3"),
+            Lookup::Found(_)
+        ));
+        assert!(matches!(
+            lookup(v("1.30.3"), "Frobnicator", "v1"),
+            Lookup::UnknownKind
+        ));
     }
 }

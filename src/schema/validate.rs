@@ -7,7 +7,9 @@ use serde_json::Value as Json;
 use super::keywords::{CEL, EXCLUSIVE, EXCLUSIVE_GROUPS};
 use super::Compiled;
 use crate::diagnostic::Finding;
-use crate::rules::schema::{CONFLICTING_FIELDS, INVALID_VALUE, MISSING_FIELD, UNKNOWN_FIELD, WRONG_TYPE};
+use crate::rules::schema::{
+    CONFLICTING_FIELDS, INVALID_VALUE, MISSING_FIELD, UNKNOWN_FIELD, WRONG_TYPE,
+};
 use crate::suggest;
 use crate::yaml::{escape_pointer_token, Node, Scalar, Value};
 
@@ -24,14 +26,21 @@ pub fn validate(compiled: &Compiled, json: &Json, node: &Node, src: &str) -> Vec
         let field = field_label(&at);
         match error.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
-                let parent_schema = schema_node(&compiled.schema, schema_at.rsplit_once('/').map_or("", |p| p.0));
+                let parent_schema = schema_node(
+                    &compiled.schema,
+                    schema_at.rsplit_once('/').map_or("", |p| p.0),
+                );
                 let known: Vec<&str> = parent_schema
                     .and_then(|s| s.get("properties"))
                     .and_then(Json::as_object)
                     .map(|p| p.keys().map(String::as_str).collect())
                     .unwrap_or_default();
                 for key in unexpected {
-                    let where_ = if at.is_empty() { "the object".to_string() } else { format!("`{field}`") };
+                    let where_ = if at.is_empty() {
+                        "the object".to_string()
+                    } else {
+                        format!("`{field}`")
+                    };
                     let mut f = Finding::new(
                         &UNKNOWN_FIELD,
                         format!("{at}/{}", escape_pointer_token(key)),
@@ -55,8 +64,21 @@ pub fn validate(compiled: &Compiled, json: &Json, node: &Node, src: &str) -> Vec
                     Some(n) => format!("`{field}` must be {expected}, found {}", describe(n)),
                     None => format!("`{field}` must be {expected}"),
                 };
+                let is_duration = schema_node(
+                    &compiled.schema,
+                    schema_at.rsplit_once('/').map_or("", |p| p.0),
+                )
+                .and_then(|s| s.get(CEL))
+                .is_some_and(|c| c.to_string().contains("duration(self)"));
                 if let Some(n) = found {
-                    f.help = quote_hint(n, src, &expected);
+                    f.help = if is_duration {
+                        Some(
+                            "a duration is a string with a unit, e.g. \"5s\", \"100ms\" or \"3m\""
+                                .into(),
+                        )
+                    } else {
+                        quote_hint(n, src, &expected)
+                    };
                 }
                 findings.push(f);
             }
@@ -73,7 +95,10 @@ pub fn validate(compiled: &Compiled, json: &Json, node: &Node, src: &str) -> Vec
                     at.clone(),
                     format!("`{field}`: {got} is not one of {}", list(&opts, 10)),
                 );
-                if let Some(s) = got.as_str().and_then(|g| suggest::closest(g, opts.iter().copied())) {
+                if let Some(s) = got
+                    .as_str()
+                    .and_then(|g| suggest::closest(g, opts.iter().copied()))
+                {
                     f.help = Some(format!("did you mean `{s}`?"));
                 }
                 findings.push(f);
@@ -81,24 +106,36 @@ pub fn validate(compiled: &Compiled, json: &Json, node: &Node, src: &str) -> Vec
             ValidationErrorKind::Minimum { limit } => findings.push(Finding::new(
                 &INVALID_VALUE,
                 at.clone(),
-                format!("`{field}`: {} is below the minimum {limit}", error.instance()),
+                format!(
+                    "`{field}`: {} is below the minimum {limit}",
+                    error.instance()
+                ),
             )),
             ValidationErrorKind::Maximum { limit } => findings.push(Finding::new(
                 &INVALID_VALUE,
                 at.clone(),
-                format!("`{field}`: {} is above the maximum {limit}", error.instance()),
+                format!(
+                    "`{field}`: {} is above the maximum {limit}",
+                    error.instance()
+                ),
             )),
             ValidationErrorKind::Required { property } => {
                 let name = property.as_str().unwrap_or_default();
                 findings.push(
-                    Finding::new(&MISSING_FIELD, at.clone(), format!("`{field}` requires `{name}`")).on_key(),
+                    Finding::new(
+                        &MISSING_FIELD,
+                        at.clone(),
+                        format!("`{field}` requires `{name}`"),
+                    )
+                    .on_key(),
                 );
             }
             ValidationErrorKind::Custom { message, .. } => {
                 let keyword = schema_at.rsplit('/').next().unwrap_or_default();
                 if keyword == EXCLUSIVE || keyword == EXCLUSIVE_GROUPS {
                     let second = second_exclusive_field(compiled, schema_at, json, &at);
-                    let pointer = second.map_or(at.clone(), |k| format!("{at}/{}", escape_pointer_token(&k)));
+                    let pointer =
+                        second.map_or(at.clone(), |k| format!("{at}/{}", escape_pointer_token(&k)));
                     findings.push(
                         Finding::new(&CONFLICTING_FIELDS, pointer, message.clone())
                             .on_key()
@@ -106,10 +143,18 @@ pub fn validate(compiled: &Compiled, json: &Json, node: &Node, src: &str) -> Vec
                     );
                 } else {
                     debug_assert_eq!(keyword, CEL);
-                    findings.push(Finding::new(&INVALID_VALUE, at.clone(), format!("`{field}`: {message}")));
+                    findings.push(Finding::new(
+                        &INVALID_VALUE,
+                        at.clone(),
+                        format!("`{field}`: {message}"),
+                    ));
                 }
             }
-            _ => findings.push(Finding::new(&INVALID_VALUE, at.clone(), format!("`{field}`: {error}"))),
+            _ => findings.push(Finding::new(
+                &INVALID_VALUE,
+                at.clone(),
+                format!("`{field}`: {error}"),
+            )),
         }
     }
     findings
@@ -139,7 +184,11 @@ pub fn field_label(pointer: &str) -> String {
 fn type_names(type_node: &Json) -> String {
     let names: Vec<&str> = match type_node {
         Json::String(s) => vec![s.as_str()],
-        Json::Array(a) => a.iter().filter_map(Json::as_str).filter(|t| *t != "null").collect(),
+        Json::Array(a) => a
+            .iter()
+            .filter_map(Json::as_str)
+            .filter(|t| *t != "null")
+            .collect(),
         _ => vec![],
     };
     let article = |t: &str| match t {
@@ -147,7 +196,11 @@ fn type_names(type_node: &Json) -> String {
         "boolean" | "string" | "number" => format!("a {t}"),
         other => other.to_string(),
     };
-    names.iter().map(|t| article(t)).collect::<Vec<_>>().join(" or ")
+    names
+        .iter()
+        .map(|t| article(t))
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
 
 fn describe(n: &Node) -> String {
@@ -164,7 +217,9 @@ fn quote_hint(n: &Node, src: &str, expected: &str) -> Option<String> {
     if !expected.contains("string") {
         return None;
     }
-    let Value::Scalar(s) = &n.value else { return None };
+    let Value::Scalar(s) = &n.value else {
+        return None;
+    };
     if matches!(s, Scalar::Str(_)) {
         return None;
     }
@@ -178,14 +233,25 @@ fn quote_hint(n: &Node, src: &str, expected: &str) -> Option<String> {
     ))
 }
 
-fn second_exclusive_field(compiled: &Compiled, schema_at: &str, json: &Json, at: &str) -> Option<String> {
+fn second_exclusive_field(
+    compiled: &Compiled,
+    schema_at: &str,
+    json: &Json,
+    at: &str,
+) -> Option<String> {
     let groups = compiled.schema.pointer(schema_at)?;
     let obj = json.pointer(at)?.as_object()?;
     let groups: Vec<Vec<&str>> = match groups.as_array()?.first()? {
         Json::Array(_) => groups
             .as_array()?
             .iter()
-            .map(|g| g.as_array().into_iter().flatten().filter_map(Json::as_str).collect())
+            .map(|g| {
+                g.as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Json::as_str)
+                    .collect()
+            })
             .collect(),
         _ => vec![groups.as_array()?.iter().filter_map(Json::as_str).collect()],
     };
@@ -200,7 +266,12 @@ fn second_exclusive_field(compiled: &Compiled, schema_at: &str, json: &Json, at:
 }
 
 fn list(items: &[&str], max: usize) -> String {
-    let mut s = items.iter().take(max).copied().collect::<Vec<_>>().join(", ");
+    let mut s = items
+        .iter()
+        .take(max)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
     if items.len() > max {
         s.push_str(&format!(", ... ({} more)", items.len() - max));
     }

@@ -39,10 +39,17 @@ pub struct Document {
 #[derive(Clone, Debug, PartialEq)]
 pub enum YamlIssueKind {
     Syntax(String),
-    DuplicateKey { key: String, first: Span },
+    DuplicateKey {
+        key: String,
+        first: Span,
+    },
     ComplexKey,
     /// A plain scalar that Kubernetes (YAML 1.1) and YAML 1.2 read differently.
-    Yaml11Scalar { text: String, k8s: Scalar, yaml12: Scalar },
+    Yaml11Scalar {
+        text: String,
+        k8s: Scalar,
+        yaml12: Scalar,
+    },
     DepthLimit(usize),
     AliasLimit(usize),
 }

@@ -223,9 +223,18 @@ mod tests {
 
     #[test]
     fn disagreements() {
-        assert_eq!(yaml11_and_12_disagree(&resolve_plain("yes"), "yes"), Some(Str("yes".into())));
-        assert_eq!(yaml11_and_12_disagree(&resolve_plain("0755"), "0755"), Some(Int(755)));
-        assert_eq!(yaml11_and_12_disagree(&resolve_plain("1_000"), "1_000"), Some(Str("1_000".into())));
+        assert_eq!(
+            yaml11_and_12_disagree(&resolve_plain("yes"), "yes"),
+            Some(Str("yes".into()))
+        );
+        assert_eq!(
+            yaml11_and_12_disagree(&resolve_plain("0755"), "0755"),
+            Some(Int(755))
+        );
+        assert_eq!(
+            yaml11_and_12_disagree(&resolve_plain("1_000"), "1_000"),
+            Some(Str("1_000".into()))
+        );
         assert_eq!(yaml11_and_12_disagree(&resolve_plain("true"), "true"), None);
         assert_eq!(yaml11_and_12_disagree(&resolve_plain("1.10"), "1.10"), None);
         assert_eq!(yaml11_and_12_disagree(&resolve_plain("100"), "100"), None);
@@ -233,7 +242,9 @@ mod tests {
 
     #[test]
     fn quoting() {
-        for s in ["on", "yes", "NO", "y", "0755", "1_000", "1.10", "~", "true", "", "null", "12"] {
+        for s in [
+            "on", "yes", "NO", "y", "0755", "1_000", "1.10", "~", "true", "", "null", "12",
+        ] {
             assert!(needs_quotes(s), "{s}");
         }
         for s in ["v1", "version-v1", "recommendation", "1s", "3m"] {

@@ -47,12 +47,18 @@ pub fn generate(crd_dir: &Path) -> Result<Output, String> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter_map(|p| {
             let name = p.file_name()?.to_str()?;
-            let release = name.strip_prefix("crds-")?.strip_suffix(".yaml")?.to_string();
+            let release = name
+                .strip_prefix("crds-")?
+                .strip_suffix(".yaml")?
+                .to_string();
             Some((release, p))
         })
         .collect();
     if inputs.is_empty() {
-        return Err(format!("no crds-<release>.yaml files in {}", crd_dir.display()));
+        return Err(format!(
+            "no crds-<release>.yaml files in {}",
+            crd_dir.display()
+        ));
     }
     inputs.sort_by_key(|(release, _)| version_key(release));
 
@@ -68,7 +74,10 @@ pub fn generate(crd_dir: &Path) -> Result<Output, String> {
             if spec["group"] != GROUP {
                 continue;
             }
-            let kind = spec["names"]["kind"].as_str().unwrap_or_default().to_string();
+            let kind = spec["names"]["kind"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             // Group served versions by identical schema.
             let mut groups: Vec<(String, Vec<String>)> = Vec::new();
             for v in spec["versions"].as_array().into_iter().flatten() {
@@ -80,7 +89,8 @@ pub fn generate(crd_dir: &Path) -> Result<Output, String> {
                 let schema = object_schema(&kind, &v["schema"]["openAPIV3Schema"], &mut cel);
                 let text = serde_json::to_string_pretty(&schema).expect("serialisable") + "\n";
                 for rule in cel {
-                    let line = format!("{release} {kind}: CEL rule evaluated only if known: {rule}");
+                    let line =
+                        format!("{release} {kind}: CEL rule evaluated only if known: {rule}");
                     if !report.contains(&line) {
                         report.push(line);
                     }
@@ -95,7 +105,12 @@ pub fn generate(crd_dir: &Path) -> Result<Output, String> {
             for (text, mut versions) in groups {
                 versions.sort();
                 let file = if split {
-                    format!("{}/{}.{}.json", release, kind.to_lowercase(), versions.join("-"))
+                    format!(
+                        "{}/{}.{}.json",
+                        release,
+                        kind.to_lowercase(),
+                        versions.join("-")
+                    )
                 } else {
                     format!("{}/{}.json", release, kind.to_lowercase())
                 };
@@ -139,7 +154,11 @@ fn crds(text: &str, path: &Path) -> Result<Vec<Value>, String> {
     };
     let out = istiolint::yaml::parse_stream(text, limits);
     if out.aborted {
-        return Err(format!("{}: cannot parse: {:?}", path.display(), out.issues.last()));
+        return Err(format!(
+            "{}: cannot parse: {:?}",
+            path.display(),
+            out.issues.last()
+        ));
     }
     Ok(out
         .documents
@@ -156,7 +175,8 @@ fn version_key(release: &str) -> Vec<u64> {
 /// The whole object: apiVersion, kind, metadata (loosely), spec, status.
 fn object_schema(kind: &str, openapi: &Value, cel: &mut Vec<String>) -> Value {
     let spec = convert(&openapi["properties"]["spec"], cel);
-    let string_map = json!({"type": ["object", "null"], "additionalProperties": {"type": "string"}});
+    let string_map =
+        json!({"type": ["object", "null"], "additionalProperties": {"type": "string"}});
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": kind,
@@ -198,7 +218,10 @@ fn convert_schema(map: &Map<String, Value>, cel: &mut Vec<String>) -> Value {
             "description" | "nullable" | "x-kubernetes-preserve-unknown-fields" | "format" => {}
             "x-kubernetes-int-or-string" => {
                 if !map.contains_key("anyOf") {
-                    out.insert("anyOf".into(), json!([{"type": "integer"}, {"type": "string"}]));
+                    out.insert(
+                        "anyOf".into(),
+                        json!([{"type": "integer"}, {"type": "string"}]),
+                    );
                 }
             }
             "x-kubernetes-validations" => {
@@ -268,8 +291,14 @@ fn convert_schema(map: &Map<String, Value>, cel: &mut Vec<String>) -> Value {
             out.insert("type".into(), json!([t, "null"]));
         }
     }
-    let is_object = out.get("type").is_some_and(|t| t == "object" || t.as_array().is_some_and(|a| a.contains(&json!("object"))));
-    if is_object && !preserve && out.contains_key("properties") && !out.contains_key("additionalProperties") {
+    let is_object = out.get("type").is_some_and(|t| {
+        t == "object" || t.as_array().is_some_and(|a| a.contains(&json!("object")))
+    });
+    if is_object
+        && !preserve
+        && out.contains_key("properties")
+        && !out.contains_key("additionalProperties")
+    {
         out.insert("additionalProperties".into(), Value::Bool(false));
     }
     Value::Object(out)
@@ -285,7 +314,8 @@ fn exclusive_fields(one_of: &Value) -> Option<Vec<String>> {
         list.iter()
             .map(|r| {
                 let req = r.get("required")?.as_array()?;
-                (req.len() == 1 && r.as_object()?.len() == 1).then(|| req[0].as_str().map(str::to_string))?
+                (req.len() == 1 && r.as_object()?.len() == 1)
+                    .then(|| req[0].as_str().map(str::to_string))?
             })
             .collect()
     };
@@ -310,10 +340,22 @@ mod tests {
         let out = generate(&crds).unwrap();
         for (rel, text) in &out.files {
             let on_disk = fs::read_to_string(root.join(rel)).unwrap_or_default();
-            assert!(on_disk == *text, "{} is stale: run `cargo xtask gen-schemas`", rel.display());
+            assert!(
+                on_disk == *text,
+                "{} is stale: run `cargo xtask gen-schemas`",
+                rel.display()
+            );
         }
-        let count = fs::read_dir(root.join("schemas")).unwrap().flatten().flat_map(|d| fs::read_dir(d.path()).into_iter().flatten()).count();
-        assert_eq!(count, out.files.len() - 2, "schemas/ holds files the generator did not write");
+        let count = fs::read_dir(root.join("schemas"))
+            .unwrap()
+            .flatten()
+            .flat_map(|d| fs::read_dir(d.path()).into_iter().flatten())
+            .count();
+        assert_eq!(
+            count,
+            out.files.len() - 2,
+            "schemas/ holds files the generator did not write"
+        );
     }
 
     #[test]

@@ -20,7 +20,10 @@ fn spans_of_keys_and_values() {
     assert_eq!((key.span.line, key.span.col), (2, 3));
     let (name, _) = n.lookup("/spec/subsets/0/name").unwrap();
     assert_eq!((name.span.line, name.span.col), (4, 11));
-    assert_eq!(&"spec:\n  host: reviews\n"[host.span.start..host.span.end], "reviews");
+    assert_eq!(
+        &"spec:\n  host: reviews\n"[host.span.start..host.span.end],
+        "reviews"
+    );
 }
 
 #[test]
@@ -36,7 +39,13 @@ fn multi_document_and_empty_documents() {
     let out = parse("a: 1\n---\n---\nb: 2\n");
     assert_eq!(out.documents.len(), 3);
     // An empty document is an empty (null) root.
-    assert!(matches!(&out.documents[1].root, None | Some(Node { value: Value::Scalar(Scalar::Null), .. })));
+    assert!(matches!(
+        &out.documents[1].root,
+        None | Some(Node {
+            value: Value::Scalar(Scalar::Null),
+            ..
+        })
+    ));
     assert_eq!(out.documents[2].index, 2);
 }
 
@@ -68,7 +77,10 @@ fn duplicates_found_in_large_maps() {
 fn yaml11_scalars_resolve_like_kubernetes_and_warn() {
     let out = parse("a: yes\nb: 0755\nc: '0755'\nd: 1.10\ne: true\n");
     let n = out.documents[0].root.as_ref().unwrap();
-    assert_eq!(n.to_json(), serde_json::json!({"a": true, "b": 493, "c": "0755", "d": 1.1, "e": true}));
+    assert_eq!(
+        n.to_json(),
+        serde_json::json!({"a": true, "b": 493, "c": "0755", "d": 1.1, "e": true})
+    );
     let lines: Vec<u32> = out.issues.iter().map(|i| i.span.line).collect();
     assert_eq!(lines, vec![1, 2]);
 }
@@ -96,11 +108,16 @@ fn billion_laughs_is_stopped() {
     let mut src = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
     for i in 1..10 {
         let p = i - 1;
-        src.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        src.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
     }
     let out = parse(&src);
     assert!(out.aborted);
-    assert!(matches!(out.issues.last().unwrap().kind, YamlIssueKind::AliasLimit(_)));
+    assert!(matches!(
+        out.issues.last().unwrap().kind,
+        YamlIssueKind::AliasLimit(_)
+    ));
 }
 
 #[test]
@@ -108,7 +125,10 @@ fn deep_nesting_is_stopped() {
     let src = "a:\n".to_string() + &"- ".repeat(1000) + "x\n";
     let out = parse(&src);
     assert!(out.aborted);
-    assert!(matches!(out.issues.last().unwrap().kind, YamlIssueKind::DepthLimit(128)));
+    assert!(matches!(
+        out.issues.last().unwrap().kind,
+        YamlIssueKind::DepthLimit(128)
+    ));
     let flow = "[".repeat(200_000);
     let out = parse(&flow);
     assert!(out.aborted);
@@ -123,5 +143,8 @@ fn non_string_keys_become_strings() {
 #[test]
 fn tags_and_styles() {
     let n = root("a: !!str 0755\nb: \"yes\"\nc: |\n  text\n");
-    assert_eq!(n.to_json(), serde_json::json!({"a": "0755", "b": "yes", "c": "text\n"}));
+    assert_eq!(
+        n.to_json(),
+        serde_json::json!({"a": "0755", "b": "yes", "c": "text\n"})
+    );
 }

@@ -1,0 +1,277 @@
+//! The `check` pipeline: read every source in parallel, parse, extract
+//! objects, validate against the schema and run the rules, then sort.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostic, Finding, Related, Severity, Summary};
+use crate::locate::locate;
+use crate::objects::{extract, Object};
+use crate::rules::input::{
+    COMPLEX_KEY, DUPLICATE_KEY, INPUT_LIMIT, UNRENDERED_TEMPLATE, YAML11_SCALAR, YAML_SYNTAX,
+};
+use crate::rules::schema::{MISSING_FIELD, UNSUPPORTED_API_VERSION, WRONG_TYPE};
+use crate::rules::Rule;
+use crate::schema::{self, IstioVersion, Lookup};
+use crate::source::{self, FatalError, Input, Source};
+use crate::yaml::{parse_stream, Limits, YamlIssue, YamlIssueKind};
+
+/// What to check and how.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub istio_version: IstioVersion,
+    /// Codes, names or code prefixes to keep (empty: all).
+    pub select: Vec<String>,
+    /// Codes, names or code prefixes to drop.
+    pub ignore: Vec<String>,
+    pub limits: Limits,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            istio_version: IstioVersion::newest_bundled(),
+            select: Vec::new(),
+            ignore: Vec::new(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl Options {
+    pub fn enabled(&self, rule: &Rule) -> bool {
+        let matches = |sel: &String| {
+            sel.eq_ignore_ascii_case(rule.name)
+                || rule
+                    .code
+                    .to_ascii_uppercase()
+                    .starts_with(&sel.to_ascii_uppercase())
+        };
+        (self.select.is_empty() || self.select.iter().any(matches))
+            && !self.ignore.iter().any(matches)
+    }
+}
+
+/// The result of a run.
+pub struct Report {
+    pub diagnostics: Vec<Diagnostic>,
+    pub summary: Summary,
+    /// Texts of the files that have diagnostics, for snippets.
+    pub sources: BTreeMap<Arc<str>, Arc<str>>,
+}
+
+impl Report {
+    /// The highest severity found, if any.
+    pub fn worst(&self) -> Option<Severity> {
+        self.diagnostics.iter().map(|d| d.severity).max()
+    }
+}
+
+/// Checks the inputs named on the command line.
+pub fn run(paths: &[std::path::PathBuf], opts: &Options) -> Result<Report, FatalError> {
+    let (inputs, walk_problems) = source::collect(paths)?;
+    Ok(run_inputs(&inputs, walk_problems, opts))
+}
+
+pub fn run_inputs(inputs: &[Input], mut diagnostics: Vec<Diagnostic>, opts: &Options) -> Report {
+    let outcomes: Vec<FileOutcome> = inputs
+        .par_iter()
+        .map(|input| match source::read(input) {
+            Ok(src) => check_source(&src, opts),
+            Err(d) => FileOutcome {
+                source: None,
+                diagnostics: vec![d],
+                objects: 0,
+            },
+        })
+        .collect();
+    let mut summary = Summary {
+        files: inputs.len(),
+        ..Summary::default()
+    };
+    let mut sources = BTreeMap::new();
+    for o in outcomes {
+        summary.objects += o.objects;
+        if let (Some(src), false) = (o.source, o.diagnostics.is_empty()) {
+            sources.insert(src.name.clone(), src.text.clone());
+        }
+        diagnostics.extend(o.diagnostics);
+    }
+    diagnostics.retain(|d| opts.enabled(d.rule));
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    summary.count(&diagnostics);
+    Report {
+        diagnostics,
+        summary,
+        sources,
+    }
+}
+
+pub struct FileOutcome {
+    pub source: Option<Source>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub objects: usize,
+}
+
+/// Checks one source on its own (no cross-file rules).
+pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
+    let file = &src.name;
+    let text: &str = &src.text;
+    let mut out = FileOutcome {
+        source: Some(src.clone()),
+        diagnostics: Vec::new(),
+        objects: 0,
+    };
+    if let Some(at) = find_template(text) {
+        out.diagnostics.push(
+            Diagnostic::new(
+                &UNRENDERED_TEMPLATE,
+                file.clone(),
+                "unrendered template: `{{ ... }}` is Helm/Go template markup, not YAML",
+            )
+            .at(crate::yaml::position::span_of(
+                text,
+                at,
+                (at + 2).min(text.len()),
+            ))
+            .help("render it first, e.g. `helm template . | istiolint check -`"),
+        );
+        return out;
+    }
+    let parsed = parse_stream(text, opts.limits);
+    for issue in &parsed.issues {
+        out.diagnostics.push(yaml_diagnostic(issue, file));
+    }
+    for doc in parsed.documents {
+        let Some(root) = doc.root else { continue };
+        for object in extract(root) {
+            out.objects += 1;
+            let findings = check_object(&object, text, opts);
+            for f in findings {
+                out.diagnostics.push(place(f, &object, file, text));
+            }
+        }
+    }
+    drop_shadowed_yaml11(&mut out.diagnostics);
+    out
+}
+
+/// Per-object checks: apiVersion and schema, then (later) semantic rules.
+fn check_object(object: &Object, text: &str, opts: &Options) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if object.group != schema::GROUP {
+        return findings;
+    }
+    let generate_name = object
+        .node
+        .get("metadata")
+        .and_then(|m| m.get("generateName"));
+    if object.name.is_none() && generate_name.is_none() {
+        findings.push(
+            Finding::new(
+                &MISSING_FIELD,
+                "/metadata/name",
+                format!("{} has no `metadata.name`", object.kind),
+            )
+            .help("every object needs a name: add `metadata: {name: ...}`"),
+        );
+    }
+    let release = schema::release_for(opts.istio_version);
+    match schema::lookup(release, &object.kind, &object.version) {
+        Lookup::Found(compiled) => {
+            findings.extend(schema::validate(compiled, &object.json, &object.node, text))
+        }
+        Lookup::VersionNotServed { served } => {
+            let list = served
+                .iter()
+                .map(|v| format!("{}/{v}", schema::GROUP))
+                .collect::<Vec<_>>()
+                .join(", ");
+            findings.push(
+                Finding::new(
+                    &UNSUPPORTED_API_VERSION,
+                    "/apiVersion",
+                    format!(
+                        "{} `{}` is not served by Istio {release}",
+                        object.kind, object.api_version
+                    ),
+                )
+                .help(format!("use one of: {list} (or pass --istio-version)")),
+            );
+        }
+        Lookup::UnknownKind => {}
+    }
+    findings
+}
+
+/// A finding becomes a diagnostic: its pointer is located in the object.
+fn place(f: Finding, object: &Object, file: &Arc<str>, text: &str) -> Diagnostic {
+    let span = locate(&object.node, &f.pointer, f.target, text);
+    let mut d = Diagnostic::new(f.rule, file.clone(), f.message).at(span);
+    d.help = f.help;
+    d.pointer = Some(f.pointer);
+    d.object = Some(object.object_ref());
+    d
+}
+
+fn yaml_diagnostic(issue: &YamlIssue, file: &Arc<str>) -> Diagnostic {
+    let d = |rule, msg: String| Diagnostic::new(rule, file.clone(), msg).at(issue.span);
+    match &issue.kind {
+        YamlIssueKind::Syntax(msg) => d(&YAML_SYNTAX, format!("invalid YAML: {msg}")),
+        YamlIssueKind::DuplicateKey { key, first } => {
+            let mut x = d(&DUPLICATE_KEY, format!("duplicate key `{key}` (first defined at line {}, column {})", first.line, first.col))
+                .help("Kubernetes would silently keep only the last value; remove one of them");
+            x.related.push(Related {
+                file: file.clone(),
+                span: *first,
+                label: "first defined here".into(),
+            });
+            x
+        }
+        YamlIssueKind::ComplexKey => d(&COMPLEX_KEY, "a mapping key must be a plain value, not a sequence or mapping".into()),
+        YamlIssueKind::Yaml11Scalar { text, k8s, yaml12 } => d(
+            &YAML11_SCALAR,
+            format!("unquoted `{text}` is read by Kubernetes as {}, by YAML 1.2 tools as {}", k8s.describe(), yaml12.describe()),
+        )
+        .help(format!("quote it if you mean the string (\"{text}\"), or write the value unambiguously")),
+        YamlIssueKind::DepthLimit(n) => d(&INPUT_LIMIT, format!("nesting deeper than {n} levels; the rest of the file is not checked")),
+        YamlIssueKind::AliasLimit(n) => d(
+            &INPUT_LIMIT,
+            format!("aliases expand to more than {n} nodes (a \"billion laughs\" document?); the rest of the file is not checked"),
+        ),
+    }
+}
+
+/// A wrong-type error on a value already explains the YAML 1.1 reading;
+/// the IL1004 warning on the same value would say it twice.
+fn drop_shadowed_yaml11(diags: &mut Vec<Diagnostic>) {
+    let typed: Vec<_> = diags
+        .iter()
+        .filter(|d| std::ptr::eq(d.rule, &WRONG_TYPE))
+        .filter_map(|d| d.span.map(|s| s.start))
+        .collect();
+    if typed.is_empty() {
+        return;
+    }
+    diags.retain(|d| {
+        !(std::ptr::eq(d.rule, &YAML11_SCALAR) && d.span.is_some_and(|s| typed.contains(&s.start)))
+    });
+}
+
+/// The byte offset of `{{` on a line that is not a comment.
+fn find_template(text: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if !line.trim_start().starts_with('#') {
+            if let Some(i) = line.find("{{") {
+                if line[i..].contains("}}") {
+                    return Some(offset + i);
+                }
+            }
+        }
+        offset += line.len();
+    }
+    None
+}

@@ -1,0 +1,205 @@
+//! The command line: parses arguments, runs a command, maps outcomes to exit
+//! codes (0 clean, 1 findings at or above --fail-on, 2 usage or I/O error).
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::check::{self, Options};
+use crate::diagnostic::Severity;
+use crate::report::{self, Format};
+use crate::rules;
+use crate::schema::IstioVersion;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "istiolint",
+    version,
+    about = "Offline linter for Istio DestinationRules and VirtualServices"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check manifests: files, directories (recursive) or `-` for stdin.
+    Check(CheckArgs),
+    /// List every rule with its code, name and default severity.
+    Rules,
+    /// Print the documentation of one rule, by code or name.
+    Rule {
+        /// A code (IL2001) or a name (unknown-field).
+        code_or_name: String,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// Files or directories to check; `-` reads standard input. Default: `.`.
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// The Istio release to check against (e.g. 1.22, 1.30.3). Default: newest bundled.
+    #[arg(long, value_name = "VERSION")]
+    pub istio_version: Option<IstioVersion>,
+    /// Exit with 1 when a finding at or above this severity remains.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Only report these rules (codes, names or code prefixes like IL2), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Never report these rules (codes, names or code prefixes), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Colour in human output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long)]
+    pub threads: Option<usize>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("istiolint: error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let io = |e: std::io::Error| e.to_string();
+    match cli.command {
+        Command::Check(args) => check(args, &mut out),
+        Command::Rules => {
+            for r in rules::all() {
+                writeln!(
+                    out,
+                    "{}  {:<26} {:<8} {}",
+                    r.code,
+                    r.name,
+                    r.severity.as_str(),
+                    r.summary
+                )
+                .map_err(io)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rule { code_or_name } => {
+            let r = rules::find(&code_or_name).ok_or_else(|| {
+                let names = rules::all().iter().flat_map(|r| [r.code, r.name]);
+                match crate::suggest::closest(&code_or_name, names) {
+                    Some(s) => format!("no rule `{code_or_name}`; did you mean `{s}`?"),
+                    None => format!("no rule `{code_or_name}`; `istiolint rules` lists them"),
+                }
+            })?;
+            writeln!(
+                out,
+                "# {} {}\n\n{} (default severity: {})\n\n{}",
+                r.code,
+                r.name,
+                r.summary,
+                r.severity.as_str(),
+                r.doc
+            )
+            .map_err(io)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn check(args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, String> {
+    for sel in args.select.iter().chain(&args.ignore) {
+        let known = rules::all().iter().any(|r| {
+            r.name == sel
+                || r.code
+                    .to_ascii_uppercase()
+                    .starts_with(&sel.to_ascii_uppercase())
+        });
+        if !known {
+            return Err(format!(
+                "unknown rule selector `{sel}`; `istiolint rules` lists codes and names"
+            ));
+        }
+    }
+    let opts = Options {
+        istio_version: args
+            .istio_version
+            .unwrap_or_else(IstioVersion::newest_bundled),
+        select: args.select,
+        ignore: args.ignore,
+        ..Options::default()
+    };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let report = pool
+        .install(|| check::run(&paths, &opts))
+        .map_err(|e| e.to_string())?;
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    };
+    report::write(&report, args.format, color, out).map_err(|e| e.to_string())?;
+    let failed = match (args.fail_on.threshold(), report.worst()) {
+        (Some(t), Some(w)) => w >= t,
+        _ => false,
+    };
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,70 @@
+//! The one place that maps a JSON pointer inside an object to a span.
+
+use crate::diagnostic::Target;
+use crate::yaml::{Node, Span};
+
+/// The span to underline for `pointer` in `object`. A pointer to something
+/// absent (a missing field) falls back to the nearest existing ancestor's key.
+/// Multi-line nodes are cut to their first line so snippets stay readable.
+pub fn locate(object: &Node, pointer: &str, target: Target, src: &str) -> Span {
+    let mut p = pointer;
+    let mut absent = false;
+    loop {
+        if let Some((node, key)) = object.lookup(p) {
+            let span = match (target, key) {
+                (Target::Key, Some(k)) => k.span,
+                (_, Some(k)) if absent => k.span,
+                _ => node.span,
+            };
+            return first_line(span, src);
+        }
+        absent = true;
+        match p.rfind('/') {
+            Some(i) => p = &p[..i],
+            None => return first_line(object.span, src),
+        }
+    }
+}
+
+fn first_line(span: Span, src: &str) -> Span {
+    if !span.is_multiline() {
+        return span;
+    }
+    let line_end = src[span.start..]
+        .find('\n')
+        .map_or(src.len(), |i| span.start + i);
+    let text = &src[span.start..line_end];
+    let trimmed = text.trim_end();
+    Span {
+        end: span.start + trimmed.len(),
+        end_line: span.line,
+        end_col: span.col + trimmed.chars().count() as u32,
+        ..span
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::{parse_stream, Limits};
+
+    fn doc(src: &str) -> Node {
+        parse_stream(src, Limits::default())
+            .documents
+            .remove(0)
+            .root
+            .unwrap()
+    }
+
+    #[test]
+    fn keys_values_and_absent_fields() {
+        let src = "spec:\n  trafficPolicy:\n    connectionPol:\n      tcp: {}\n";
+        let n = doc(src);
+        let s = locate(&n, "/spec/trafficPolicy/connectionPol", Target::Key, src);
+        assert_eq!((s.line, s.col, s.end_line, s.end_col), (3, 5, 3, 18));
+        let s = locate(&n, "/spec/trafficPolicy", Target::Value, src);
+        assert_eq!((s.line, s.col, s.end_line, s.end_col), (3, 5, 3, 19));
+        let s = locate(&n, "/spec/host", Target::Value, src);
+        assert_eq!((s.line, s.col), (1, 1), "absent field → parent's key");
+    }
+}

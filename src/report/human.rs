@@ -1,0 +1,111 @@
+//! Human output: miette snippets with the offending key or value underlined.
+
+use std::fmt;
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+
+use crate::check::Report;
+use crate::diagnostic::{Diagnostic, Severity};
+
+pub struct Human {
+    pub color: bool,
+}
+
+impl Human {
+    pub fn write(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let theme = if self.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_context_lines(1)
+            .with_width(100);
+        for d in &report.diagnostics {
+            let source = report
+                .sources
+                .get(&d.file)
+                .map(|text| NamedSource::new(d.file.as_ref(), Arc::clone(text)));
+            let view = View { d, source };
+            let mut s = String::new();
+            handler
+                .render_report(&mut s, &view)
+                .map_err(|e| io::Error::other(e.to_string()))?;
+            out.write_all(s.as_bytes())?;
+        }
+        writeln!(out, "{}", super::summary_line(report))
+    }
+}
+
+/// Adapts a diagnostic to miette without copying the source.
+struct View<'a> {
+    d: &'a Diagnostic,
+    source: Option<NamedSource<Arc<str>>>,
+}
+
+impl fmt::Debug for View<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.d.message)
+    }
+}
+
+impl fmt::Display for View<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Without a snippet, the location goes in the message.
+        if self.source.is_none() {
+            match self.d.span {
+                Some(s) => write!(f, "{}:{}:{}: ", self.d.file, s.line, s.col)?,
+                None => write!(f, "{}: ", self.d.file)?,
+            }
+        }
+        f.write_str(&self.d.message)
+    }
+}
+
+impl std::error::Error for View<'_> {}
+
+impl miette::Diagnostic for View<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(format!(
+            "{}({})",
+            self.d.rule.code, self.d.rule.name
+        )))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.d.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.d
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.source.as_ref()?;
+        let span = self.d.span?;
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            None,
+            SourceSpan::from(span.start..span.end.max(span.start)),
+        )];
+        for r in self.d.related.iter().filter(|r| r.file == self.d.file) {
+            labels.push(LabeledSpan::new_with_span(
+                Some(r.label.clone()),
+                SourceSpan::from(r.span.start..r.span.end),
+            ));
+        }
+        Some(Box::new(labels.into_iter()))
+    }
+}

@@ -1,0 +1,59 @@
+//! `--format json`: exactly one JSON document.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::check::Report;
+use crate::diagnostic::{ObjectRef, Severity, Summary};
+
+#[derive(Serialize)]
+struct Out<'a> {
+    diagnostics: Vec<Entry<'a>>,
+    summary: &'a Summary,
+}
+
+#[derive(Serialize)]
+struct Entry<'a> {
+    code: &'a str,
+    name: &'a str,
+    severity: Severity,
+    message: &'a str,
+    help: Option<&'a str>,
+    file: &'a str,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    pointer: Option<&'a str>,
+    object: Option<&'a ObjectRef>,
+}
+
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let diagnostics = report
+        .diagnostics
+        .iter()
+        .map(|d| Entry {
+            code: d.rule.code,
+            name: d.rule.name,
+            severity: d.severity,
+            message: &d.message,
+            help: d.help.as_deref(),
+            file: &d.file,
+            line: d.line(),
+            column: d.column(),
+            end_line: d.span.map_or(0, |s| s.end_line),
+            end_column: d.span.map_or(0, |s| s.end_col),
+            pointer: d.pointer.as_deref(),
+            object: d.object.as_ref(),
+        })
+        .collect();
+    serde_json::to_writer_pretty(
+        &mut *out,
+        &Out {
+            diagnostics,
+            summary: &report.summary,
+        },
+    )?;
+    writeln!(out)
+}

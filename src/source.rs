@@ -1,0 +1,240 @@
+//! Sources: the files named on the command line (directories walked
+//! recursively, honouring .gitignore/.ignore) and standard input.
+
+// A diagnostic is the error of reading: the cold path, not worth boxing.
+#![allow(clippy::result_large_err)]
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::diagnostic::Diagnostic;
+use crate::rules::input::{INPUT_LIMIT, UNREADABLE_FILE};
+use crate::yaml::position::span_of;
+
+/// Larger files are refused (IL1005).
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// One text to check.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// The path as the user would write it, or `<stdin>`.
+    pub name: Arc<str>,
+    pub text: Arc<str>,
+}
+
+/// Where a source comes from.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+impl Input {
+    pub fn name(&self) -> Arc<str> {
+        match self {
+            Input::Stdin => Arc::from("<stdin>"),
+            Input::File(p) => Arc::from(display_path(p).as_str()),
+        }
+    }
+}
+
+/// A usage or I/O problem that stops the run (exit 2).
+#[derive(Debug)]
+pub struct FatalError(pub String);
+
+impl std::fmt::Display for FatalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Expands the command-line paths into inputs, in a deterministic order.
+/// Problems met while walking a directory become diagnostics.
+pub fn collect(paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<Diagnostic>), FatalError> {
+    let mut inputs = Vec::new();
+    let mut problems = Vec::new();
+    let mut stdin_seen = false;
+    for path in paths {
+        if path.as_os_str() == "-" {
+            if !stdin_seen {
+                inputs.push(Input::Stdin);
+                stdin_seen = true;
+            }
+            continue;
+        }
+        let meta = std::fs::metadata(path)
+            .map_err(|e| FatalError(format!("{}: {}", path.display(), io_reason(&e))))?;
+        if !meta.is_dir() {
+            inputs.push(Input::File(path.clone()));
+            continue;
+        }
+        let mut found = Vec::new();
+        let walker = ignore::WalkBuilder::new(path)
+            .require_git(false)
+            .follow_links(false)
+            .sort_by_file_path(Path::cmp)
+            .build();
+        for entry in walker {
+            match entry {
+                Ok(e) if e.file_type().is_some_and(|t| t.is_file()) && is_manifest(e.path()) => {
+                    found.push(Input::File(e.into_path()));
+                }
+                Ok(_) => {}
+                Err(err) => {
+                    let name: Arc<str> = Arc::from(
+                        err_path(&err)
+                            .unwrap_or_else(|| display_path(path))
+                            .as_str(),
+                    );
+                    problems.push(Diagnostic::new(
+                        &UNREADABLE_FILE,
+                        name,
+                        format!("cannot read: {}", walk_reason(&err)),
+                    ));
+                }
+            }
+        }
+        inputs.extend(found);
+    }
+    let mut seen = std::collections::HashSet::new();
+    inputs.retain(|i| seen.insert(i.clone()));
+    Ok((inputs, problems))
+}
+
+fn is_manifest(p: &Path) -> bool {
+    matches!(
+        p.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml" | "json")
+    )
+}
+
+fn err_path(err: &ignore::Error) -> Option<String> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(display_path(path)),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            err_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(display_path(child)),
+        _ => None,
+    }
+}
+
+fn walk_reason(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => {
+            walk_reason(err)
+        }
+        ignore::Error::Io(e) => io_reason(e),
+        ignore::Error::Loop { ancestor, .. } => {
+            format!("symbolic link loop back to {}", ancestor.display())
+        }
+        other => other.to_string(),
+    }
+}
+
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn display_path(p: &Path) -> String {
+    let s = p.to_string_lossy();
+    s.strip_prefix("./").unwrap_or(&s).to_string()
+}
+
+/// Reads one input as UTF-8 text, or explains why it cannot be checked.
+pub fn read(input: &Input) -> Result<Source, Diagnostic> {
+    let name = input.name();
+    let bytes = match input {
+        Input::Stdin => {
+            let mut buf = Vec::new();
+            std::io::stdin()
+                .take(MAX_FILE_BYTES + 1)
+                .read_to_end(&mut buf)
+                .map_err(|e| {
+                    Diagnostic::new(
+                        &UNREADABLE_FILE,
+                        name.clone(),
+                        format!("cannot read: {}", io_reason(&e)),
+                    )
+                })?;
+            buf
+        }
+        Input::File(path) => read_file(path, &name)?,
+    };
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Diagnostic::new(
+            &INPUT_LIMIT,
+            name,
+            format!("larger than {} MiB", MAX_FILE_BYTES >> 20),
+        ));
+    }
+    decode(name, bytes)
+}
+
+fn read_file(path: &Path, name: &Arc<str>) -> Result<Vec<u8>, Diagnostic> {
+    let cannot = |e: std::io::Error| {
+        Diagnostic::new(
+            &UNREADABLE_FILE,
+            name.clone(),
+            format!("cannot read: {}", io_reason(&e)),
+        )
+    };
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
+    if meta.is_dir() {
+        return Err(Diagnostic::new(
+            &UNREADABLE_FILE,
+            name.clone(),
+            "is a directory",
+        ));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::new(
+            &INPUT_LIMIT,
+            name.clone(),
+            format!("larger than {} MiB", MAX_FILE_BYTES >> 20),
+        ));
+    }
+    let mut buf = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut buf)
+        .map_err(cannot)?;
+    Ok(buf)
+}
+
+/// Bytes → text: binary files and invalid UTF-8 are reported with the
+/// position of the first offending byte; a UTF-8 BOM is dropped.
+pub fn decode(name: Arc<str>, bytes: Vec<u8>) -> Result<Source, Diagnostic> {
+    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => rest.to_vec(),
+        None => bytes,
+    };
+    let valid_up_to = match std::str::from_utf8(&bytes) {
+        Ok(_) => None,
+        Err(e) => Some(e.valid_up_to()),
+    };
+    let nul = bytes.iter().position(|&b| b == 0);
+    let (at, what) = match (nul, valid_up_to) {
+        (Some(n), v) if v.is_none_or(|v| n < v) => (n, "binary file (NUL byte)"),
+        (_, Some(v)) => (v, "not valid UTF-8"),
+        _ => {
+            let text = String::from_utf8(bytes).expect("checked above");
+            return Ok(Source {
+                name,
+                text: Arc::from(text),
+            });
+        }
+    };
+    let prefix = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
+    let span = span_of(prefix, prefix.len(), prefix.len());
+    Err(
+        Diagnostic::new(&UNREADABLE_FILE, name, format!("cannot check: {what}"))
+            .at(span)
+            .help("istiolint reads UTF-8 text; is this file meant to be a manifest?"),
+    )
+}
