@@ -29,7 +29,11 @@ pub enum Command {
     /// Check manifests: files, directories (recursive) or `-` for stdin.
     Check(CheckArgs),
     /// List every rule with its code, name and default severity.
-    Rules,
+    Rules {
+        /// Print the Markdown table used in the README.
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Print the documentation of one rule, by code or name.
     Rule {
         /// A code (IL2001) or a name (unknown-field).
@@ -113,7 +117,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     let io = |e: std::io::Error| e.to_string();
     match cli.command {
         Command::Check(args) => check(args, &mut out),
-        Command::Rules => {
+        Command::Rules { markdown: true } => {
+            write!(out, "{}", rules::markdown_table()).map_err(io)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rules { markdown: false } => {
             for r in rules::all() {
                 writeln!(
                     out,

@@ -75,6 +75,26 @@ pub fn find(code_or_name: &str) -> Option<&'static Rule> {
         .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
 }
 
+/// The rule list as a Markdown table, grouped by area (kept in the README).
+pub fn markdown_table() -> String {
+    let mut out = String::from("| code | name | severity | what it reports |\n|---|---|---|---|\n");
+    let mut area = None;
+    for r in all() {
+        if area != Some(r.area) {
+            out.push_str(&format!("| **{}** | | | |\n", r.area.title()));
+            area = Some(r.area);
+        }
+        out.push_str(&format!(
+            "| {} | `{}` | {} | {} |\n",
+            r.code,
+            r.name,
+            r.severity.as_str(),
+            r.summary.replace('|', "\\|")
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,5 +118,15 @@ mod tests {
         let mut sorted = codes.clone();
         sorted.sort();
         assert_eq!(codes, sorted, "keep the registry in code order");
+    }
+
+    #[test]
+    fn readme_lists_every_rule() {
+        let readme = include_str!("../../README.md");
+        let table = markdown_table();
+        assert!(
+            readme.contains(&table),
+            "README.md's rule table is stale; replace it with the output of `istiolint rules --markdown`:\n{table}"
+        );
     }
 }

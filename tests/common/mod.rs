@@ -1,0 +1,49 @@
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+pub fn istiolint() -> Command {
+    let mut cmd = Command::cargo_bin("istiolint").unwrap();
+    cmd.env_remove("NO_COLOR")
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+/// Runs `check --format json ARGS`, returns (exit code, parsed output).
+pub fn check_json(args: &[&str]) -> (i32, Value) {
+    let out = istiolint()
+        .arg("check")
+        .arg("--format=json")
+        .args(args)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap(), json)
+}
+
+/// (code, line, column) of every diagnostic.
+pub fn findings(json: &Value) -> Vec<(String, u64, u64)> {
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+pub fn f(code: &str, line: u64, col: u64) -> (String, u64, u64) {
+    (code.to_string(), line, col)
+}
