@@ -1,6 +1,8 @@
 //! Developer tasks. `cargo xtask gen-schemas [CRD_DIR]` regenerates `schemas/`
-//! and `src/schema/bundled.rs` from Istio's CRD files.
+//! and `src/schema/bundled.rs` from Istio's CRD files; `cargo xtask gen-corpus
+//! [SERVICES] [DIR]` writes a deterministic benchmark corpus.
 
+mod gen_corpus;
 mod gen_schemas;
 
 use std::path::PathBuf;
@@ -33,8 +35,24 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Some("gen-corpus") => {
+            let services = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(3000);
+            let dir = args
+                .get(2)
+                .map_or_else(|| PathBuf::from("target/corpus"), PathBuf::from);
+            match gen_corpus::generate(services, &dir) {
+                Ok(bytes) => {
+                    eprintln!("{services} services, {bytes} bytes in {}", dir.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         _ => {
-            eprintln!("usage: cargo xtask gen-schemas [CRD_DIR]");
+            eprintln!("usage: cargo xtask gen-schemas [CRD_DIR] | gen-corpus [SERVICES] [DIR]");
             ExitCode::from(2)
         }
     }
