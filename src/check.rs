@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use crate::diagnostic::{Diagnostic, Finding, Related, Severity, Summary};
 use crate::locate::locate;
 use crate::objects::{extract, Object};
+use crate::rules::cross::{self, Facts};
 use crate::rules::input::{
     COMPLEX_KEY, DUPLICATE_KEY, INPUT_LIMIT, UNRENDERED_TEMPLATE, YAML11_SCALAR, YAML_SYNTAX,
 };
@@ -84,6 +85,7 @@ pub fn run_inputs(inputs: &[Input], mut diagnostics: Vec<Diagnostic>, opts: &Opt
                 source: None,
                 diagnostics: vec![d],
                 objects: 0,
+                facts: Facts::default(),
             },
         })
         .collect();
@@ -92,13 +94,18 @@ pub fn run_inputs(inputs: &[Input], mut diagnostics: Vec<Diagnostic>, opts: &Opt
         ..Summary::default()
     };
     let mut sources = BTreeMap::new();
+    let mut facts = Facts::default();
     for o in outcomes {
         summary.objects += o.objects;
-        if let (Some(src), false) = (o.source, o.diagnostics.is_empty()) {
+        let referenced = !o.facts.subset_refs.is_empty();
+        if let (Some(src), true) = (o.source, !o.diagnostics.is_empty() || referenced) {
             sources.insert(src.name.clone(), src.text.clone());
         }
         diagnostics.extend(o.diagnostics);
+        facts.destination_rules.extend(o.facts.destination_rules);
+        facts.subset_refs.extend(o.facts.subset_refs);
     }
+    diagnostics.extend(cross::check(&facts));
     diagnostics.retain(|d| opts.enabled(d.rule));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     summary.count(&diagnostics);
@@ -113,6 +120,7 @@ pub struct FileOutcome {
     pub source: Option<Source>,
     pub diagnostics: Vec<Diagnostic>,
     pub objects: usize,
+    pub facts: Facts,
 }
 
 /// Checks one source on its own (no cross-file rules).
@@ -123,6 +131,7 @@ pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
         source: Some(src.clone()),
         diagnostics: Vec::new(),
         objects: 0,
+        facts: Facts::default(),
     };
     if let Some(at) = find_template(text) {
         out.diagnostics.push(
@@ -148,6 +157,7 @@ pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
         let Some(root) = doc.root else { continue };
         for object in extract(root) {
             out.objects += 1;
+            cross::collect(&object, file, text, &mut out.facts);
             let findings = check_object(&object, text, opts);
             for f in findings {
                 out.diagnostics.push(place(f, &object, file, text));
@@ -178,6 +188,7 @@ fn check_object(object: &Object, text: &str, opts: &Options) -> Vec<Finding> {
             .help("every object needs a name: add `metadata: {name: ...}`"),
         );
     }
+    semantic_rules(object, opts, &mut findings);
     let release = schema::release_for(opts.istio_version);
     match schema::lookup(release, &object.kind, &object.version) {
         Lookup::Found(compiled) => {
@@ -206,11 +217,26 @@ fn check_object(object: &Object, text: &str, opts: &Options) -> Vec<Finding> {
     findings
 }
 
+/// Per-object semantic rules, by kind.
+fn semantic_rules(object: &Object, opts: &Options, findings: &mut Vec<Finding>) {
+    use crate::rules::{deprecation, destination_rule, virtual_service};
+    match object.kind.as_str() {
+        "DestinationRule" => {
+            destination_rule::outlier::check(object, findings);
+            destination_rule::pool::check(object, findings);
+            deprecation::check(object, findings);
+        }
+        "VirtualService" => virtual_service::weights::check(object, opts.istio_version, findings),
+        _ => {}
+    }
+}
+
 /// A finding becomes a diagnostic: its pointer is located in the object.
 fn place(f: Finding, object: &Object, file: &Arc<str>, text: &str) -> Diagnostic {
     let span = locate(&object.node, &f.pointer, f.target, text);
     let mut d = Diagnostic::new(f.rule, file.clone(), f.message).at(span);
     d.help = f.help;
+    d.severity = f.severity.unwrap_or(f.rule.severity);
     d.pointer = Some(f.pointer);
     d.object = Some(object.object_ref());
     d

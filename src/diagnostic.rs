@@ -110,6 +110,8 @@ pub struct Finding {
     pub target: Target,
     pub message: String,
     pub help: Option<String>,
+    /// Overrides the rule's default severity (e.g. version-dependent rules).
+    pub severity: Option<Severity>,
 }
 
 /// What part of the node at the pointer to underline.
@@ -133,6 +135,7 @@ impl Finding {
             target: Target::Value,
             message: message.into(),
             help: None,
+            severity: None,
         }
     }
 

@@ -5,8 +5,12 @@
 //! IL1xxx input and YAML, IL2xxx schema, IL3xxx DestinationRule,
 //! IL4xxx VirtualService, IL5xxx cross-object, IL6xxx deprecation.
 
+pub mod cross;
+pub mod deprecation;
+pub mod destination_rule;
 pub mod input;
 pub mod schema;
+pub mod virtual_service;
 
 use crate::diagnostic::Severity;
 
@@ -63,6 +67,17 @@ pub fn all() -> &'static [&'static Rule] {
         &schema::CONFLICTING_FIELDS,
         &schema::UNSUPPORTED_API_VERSION,
         &schema::MISSING_FIELD,
+        &destination_rule::outlier::PERCENT_RANGE,
+        &destination_rule::outlier::EJECT_ALL,
+        &destination_rule::outlier::GATEWAY_ERRORS_SHADOWED,
+        &destination_rule::pool::SERIALISING_LIMIT,
+        &virtual_service::weights::NEGATIVE_WEIGHT,
+        &virtual_service::weights::ALL_WEIGHTS_ZERO,
+        &virtual_service::weights::WEIGHTS_NOT_100,
+        &virtual_service::weights::SINGLE_DESTINATION_WEIGHT,
+        &cross::SUBSET_NOT_FOUND,
+        &cross::NO_DESTINATION_RULE,
+        &deprecation::CONSECUTIVE_ERRORS,
     ];
     ALL
 }

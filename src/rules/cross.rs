@@ -1,0 +1,277 @@
+//! Cross-object rules (IL5xxx), run over an index of every input once all
+//! files are read. References to something that is not among the inputs are
+//! never errors: a partial file set must not drown users in false positives.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::diagnostic::{Diagnostic, ObjectRef, Severity, Target};
+use crate::locate::locate;
+use crate::objects::Object;
+use crate::rules::{Area, Rule};
+use crate::yaml::Span;
+
+pub static SUBSET_NOT_FOUND: Rule = Rule {
+    code: "IL5001",
+    name: "subset-not-found",
+    severity: Severity::Error,
+    area: Area::CrossObject,
+    kinds: &["VirtualService"],
+    summary: "A route's subset is not defined by the DestinationRule for its host",
+    doc: "\
+## What it checks
+Every `subset` of a route destination, `mirror` or `mirrors` entry, against the DestinationRule
+among the inputs for the same host (short names resolved in the object's namespace, wildcards
+and `exportTo` honoured).
+
+## Why it matters
+Envoy has no cluster for an undefined subset: every request on that route fails with 503
+(`NR`/`UH`), the most common Istio outage after a rename.
+
+## Example
+```yaml
+# DestinationRule recommendation defines version-v1 and version-v2
+route:
+- destination: {host: recommendation, subset: version-v3}   # IL5001
+```
+Corresponds to Istio IST0101 (ReferencedResourceNotFound) and Kiali KIA1107.
+",
+};
+
+pub static NO_DESTINATION_RULE: Rule = Rule {
+    code: "IL5002",
+    name: "subset-without-destination-rule",
+    severity: Severity::Warning,
+    area: Area::CrossObject,
+    kinds: &["VirtualService"],
+    summary: "A route uses a subset but no DestinationRule for its host is among the inputs",
+    doc: "\
+## What it checks
+A destination with a `subset` whose host has no DestinationRule among the files checked (or
+given with `--context`).
+
+## Why it matters
+If no DestinationRule defines the subset in the cluster either, the route fails with 503. The
+DestinationRule may well live in another repository, so this is a warning; check the files
+together, or add the cluster's DestinationRules as context, to turn it into a precise check.
+",
+};
+
+/// What cross-object rules need from one object, extracted while its tree
+/// and text are at hand.
+#[derive(Clone, Debug, Default)]
+pub struct Facts {
+    pub destination_rules: Vec<DrFact>,
+    pub subset_refs: Vec<SubsetRef>,
+}
+
+#[derive(Clone, Debug)]
+pub struct DrFact {
+    pub namespace: String,
+    pub host: String,
+    pub export_to: Vec<String>,
+    pub subsets: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SubsetRef {
+    pub namespace: String,
+    pub host: String,
+    pub subset: String,
+    pub file: Arc<str>,
+    pub span: Span,
+    pub pointer: String,
+    pub object: ObjectRef,
+}
+
+const DEFAULT_NAMESPACE: &str = "default";
+
+/// Istio's ResolveShortnameToFQDN: names without a dot live in the object's namespace.
+pub fn fqdn(host: &str, namespace: &str) -> String {
+    if host.contains('*') || host.contains('.') {
+        host.to_string()
+    } else {
+        format!("{host}.{namespace}.svc.cluster.local")
+    }
+}
+
+pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut Facts) {
+    let ns = obj
+        .namespace
+        .as_deref()
+        .unwrap_or(DEFAULT_NAMESPACE)
+        .to_string();
+    let spec = &obj.json["spec"];
+    match obj.kind.as_str() {
+        "DestinationRule" => {
+            let Some(host) = spec["host"].as_str() else {
+                return;
+            };
+            facts.destination_rules.push(DrFact {
+                host: fqdn(host, &ns),
+                export_to: strings(&spec["exportTo"]),
+                subsets: spec["subsets"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|s| s["name"].as_str().map(str::to_string))
+                    .collect(),
+                namespace: ns,
+            });
+        }
+        "VirtualService" => {
+            let mut add = |pointer: String, dest: &Value| {
+                let (Some(host), Some(subset)) = (dest["host"].as_str(), dest["subset"].as_str())
+                else {
+                    return;
+                };
+                let pointer = format!("{pointer}/subset");
+                facts.subset_refs.push(SubsetRef {
+                    namespace: ns.clone(),
+                    host: fqdn(host, &ns),
+                    subset: subset.to_string(),
+                    file: file.clone(),
+                    span: locate(&obj.node, &pointer, Target::Value, text),
+                    pointer,
+                    object: obj.object_ref(),
+                });
+            };
+            for section in ["http", "tcp", "tls"] {
+                for (i, r) in spec[section].as_array().into_iter().flatten().enumerate() {
+                    for (j, d) in r["route"].as_array().into_iter().flatten().enumerate() {
+                        add(
+                            format!("/spec/{section}/{i}/route/{j}/destination"),
+                            &d["destination"],
+                        );
+                    }
+                    if r["mirror"].is_object() {
+                        add(format!("/spec/{section}/{i}/mirror"), &r["mirror"]);
+                    }
+                    for (k, m) in r["mirrors"].as_array().into_iter().flatten().enumerate() {
+                        add(
+                            format!("/spec/{section}/{i}/mirrors/{k}/destination"),
+                            &m["destination"],
+                        );
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.as_str().map(str::to_string))
+        .collect()
+}
+
+fn visible(dr: &DrFact, from_ns: &str) -> bool {
+    dr.namespace == from_ns
+        || dr.export_to.is_empty()
+        || dr
+            .export_to
+            .iter()
+            .any(|e| e == "*" || e == from_ns || (e == "." && dr.namespace == from_ns))
+}
+
+fn host_matches(dr_host: &str, host: &str) -> bool {
+    match dr_host.strip_prefix('*') {
+        Some(suffix) => host.ends_with(suffix),
+        None => dr_host == host,
+    }
+}
+
+/// Runs the cross-object rules over everything that was read.
+pub fn check(facts: &Facts) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    // Subsets of hosts without a DestinationRule: one warning per object and
+    // host, at the first reference, naming every subset used.
+    let mut unresolved: Vec<(&SubsetRef, Vec<&str>)> = Vec::new();
+    for r in &facts.subset_refs {
+        let candidates: Vec<&DrFact> = facts
+            .destination_rules
+            .iter()
+            .filter(|d| visible(d, &r.namespace) && host_matches(&d.host, &r.host))
+            .collect();
+        // The most specific host wins, as in Istio: exact over wildcard.
+        let exact: Vec<&DrFact> = candidates
+            .iter()
+            .copied()
+            .filter(|d| d.host == r.host)
+            .collect();
+        let chosen = if exact.is_empty() { candidates } else { exact };
+        if chosen.is_empty() {
+            let same = |(first, _): &&mut (&SubsetRef, Vec<&str>)| {
+                first.file == r.file && first.object == r.object && first.host == r.host
+            };
+            match unresolved.iter_mut().find(|e| same(e)) {
+                Some((_, subsets)) => {
+                    if !subsets.contains(&r.subset.as_str()) {
+                        subsets.push(&r.subset);
+                    }
+                }
+                None => unresolved.push((r, vec![&r.subset])),
+            }
+            continue;
+        }
+        let defined: BTreeSet<&str> = chosen
+            .iter()
+            .flat_map(|d| d.subsets.iter().map(String::as_str))
+            .collect();
+        if defined.contains(r.subset.as_str()) {
+            continue;
+        }
+        let list = if defined.is_empty() {
+            "it defines no subsets".to_string()
+        } else {
+            format!("it defines {}", quoted(defined.iter().copied()))
+        };
+        let d = Diagnostic::new(
+            &SUBSET_NOT_FOUND,
+            r.file.clone(),
+            format!(
+                "subset `{}` is not defined by the DestinationRule for `{}`; {list}",
+                r.subset, r.host
+            ),
+        );
+        let d = match crate::suggest::closest(&r.subset, defined.iter().copied()) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None => d.help("add the subset to the DestinationRule, or route to one it defines"),
+        };
+        out.push(at(d, r));
+    }
+    for (r, subsets) in unresolved {
+        let d = Diagnostic::new(
+            &NO_DESTINATION_RULE,
+            r.file.clone(),
+            format!(
+                "no DestinationRule for `{}` is among the inputs, so subset{} {} cannot be checked",
+                r.host,
+                if subsets.len() == 1 { "" } else { "s" },
+                quoted(subsets.iter().copied())
+            ),
+        )
+        .help("if no DestinationRule defines them in the cluster, these routes return 503; check the files together (or pass the cluster's DestinationRules as context)");
+        out.push(at(d, r));
+    }
+    out
+}
+
+fn at(mut d: Diagnostic, r: &SubsetRef) -> Diagnostic {
+    d.span = Some(r.span);
+    d.pointer = Some(r.pointer.clone());
+    d.object = Some(r.object.clone());
+    d
+}
+
+fn quoted<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    items
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

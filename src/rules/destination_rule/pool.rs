@@ -1,0 +1,58 @@
+//! Connection pool rules.
+
+use crate::diagnostic::{Finding, Severity};
+use crate::objects::Object;
+use crate::rules::{Area, Rule};
+
+use super::traffic_policies;
+
+pub static SERIALISING_LIMIT: Rule = Rule {
+    code: "IL3004",
+    name: "serialising-pool-limit",
+    severity: Severity::Info,
+    area: Area::DestinationRule,
+    kinds: &["DestinationRule"],
+    summary: "A connection-pool limit of 1 serialises all traffic to the service",
+    doc: "\
+## What it checks
+`tcp.maxConnections: 1`, `http.http1MaxPendingRequests: 1` or `http.http2MaxRequests: 1`.
+
+## Why it matters
+With one connection and one pending request per proxy, a second concurrent request is
+rejected at once with 503 (`x-envoy-overloaded`). That is the tutorial's way to demonstrate a
+circuit breaker; in production it turns any burst into errors. Note that the limits apply per
+client proxy, not per service.
+
+## Example
+```yaml
+connectionPool:
+  tcp:
+    maxConnections: 1            # IL3004
+  http:
+    http1MaxPendingRequests: 1   # IL3004
+```
+Size limits from the service's measured concurrency.
+",
+};
+
+pub fn check(obj: &Object, out: &mut Vec<Finding>) {
+    for (at, tp) in traffic_policies(&obj.json) {
+        let pool = &tp["connectionPool"];
+        for (section, field) in [
+            ("tcp", "maxConnections"),
+            ("http", "http1MaxPendingRequests"),
+            ("http", "http2MaxRequests"),
+        ] {
+            if pool[section][field].as_i64() == Some(1) {
+                out.push(
+                    Finding::new(
+                        &SERIALISING_LIMIT,
+                        format!("{at}/connectionPool/{section}/{field}"),
+                        format!("`{field}: 1` lets one request through at a time per client proxy; concurrent requests get 503"),
+                    )
+                    .help("fine for a demo; in production size it from the service's real concurrency"),
+                );
+            }
+        }
+    }
+}

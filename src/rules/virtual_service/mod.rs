@@ -1,0 +1,3 @@
+//! VirtualService rules (IL4xxx).
+
+pub mod weights;

@@ -1,0 +1,199 @@
+//! Route weights: how traffic is split between destinations.
+
+use serde_json::Value;
+
+use crate::diagnostic::{Finding, Severity};
+use crate::objects::Object;
+use crate::rules::{Area, Rule};
+use crate::schema::IstioVersion;
+
+pub static NEGATIVE_WEIGHT: Rule = Rule {
+    code: "IL4001",
+    name: "negative-weight",
+    severity: Severity::Error,
+    area: Area::VirtualService,
+    kinds: &["VirtualService"],
+    summary: "A route destination has a negative weight",
+    doc: "\
+## What it checks
+`weight` below 0 on an http, tcp or tls route destination. Istio's webhook rejects it.
+
+## Example
+```yaml
+route:
+- destination: {host: reviews, subset: v1}
+  weight: -10      # IL4001
+```
+",
+};
+
+pub static ALL_WEIGHTS_ZERO: Rule = Rule {
+    code: "IL4002",
+    name: "all-weights-zero",
+    severity: Severity::Error,
+    area: Area::VirtualService,
+    kinds: &["VirtualService"],
+    summary: "Every destination of a multi-destination route has weight 0",
+    doc: "\
+## What it checks
+A route with two or more destinations whose weights are all 0 (explicitly). Istio rejects it:
+no destination would receive traffic.
+
+## Example
+```yaml
+route:
+- destination: {host: reviews, subset: v1}
+  weight: 0
+- destination: {host: reviews, subset: v2}
+  weight: 0        # IL4002
+```
+",
+};
+
+pub static WEIGHTS_NOT_100: Rule = Rule {
+    code: "IL4003",
+    name: "weights-not-100",
+    severity: Severity::Warning,
+    area: Area::VirtualService,
+    kinds: &["VirtualService"],
+    summary: "The weights of a multi-destination route do not add up to 100",
+    doc: "\
+## What it checks
+A route with two or more destinations whose weights do not sum to 100 (an omitted weight counts
+as 0).
+
+## Why it matters
+Since Istio 1.15 weights are relative: `1` and `3` give 25% and 75%. Before 1.15 the webhook
+rejected such a route, so with `--istio-version` below 1.15 this is an error. Either way, a
+reader expects percentages; a split that doesn't add up is usually a mistake (a 50/50 split
+edited to 75/50).
+
+## Example
+```yaml
+route:
+- destination: {host: recommendation, subset: version-v1}
+  weight: 75
+- destination: {host: recommendation, subset: version-v2}
+  weight: 50       # IL4003: weights add up to 125
+```
+",
+};
+
+pub static SINGLE_DESTINATION_WEIGHT: Rule = Rule {
+    code: "IL4004",
+    name: "single-destination-weight",
+    severity: Severity::Info,
+    area: Area::VirtualService,
+    kinds: &["VirtualService"],
+    summary: "A lone destination has a weight other than 100; it gets all traffic anyway",
+    doc: "\
+## What it checks
+A route with one destination and an explicit weight that is not 100.
+
+## Why it matters
+A single destination receives 100% of the traffic whatever its weight says; `weight: 50`
+suggests a split that does not exist (often a destination was deleted and its partner's
+weight not updated).
+
+## Example
+```yaml
+route:
+- destination: {host: reviews, subset: v1}
+  weight: 50       # IL4004
+```
+Remove the weight or add the missing destination.
+",
+};
+
+/// Istio treats weights as relative from 1.15 on.
+const RELATIVE_WEIGHTS_SINCE: IstioVersion = IstioVersion::new(1, 15, 0);
+
+pub fn check(obj: &Object, version: IstioVersion, out: &mut Vec<Finding>) {
+    for section in ["http", "tcp", "tls"] {
+        for (i, route) in obj.json["spec"][section]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let Some(dests) = route["route"].as_array() else {
+                continue;
+            };
+            let base = format!("/spec/{section}/{i}/route");
+            check_route(&base, dests, version, out);
+        }
+    }
+}
+
+fn check_route(base: &str, dests: &[Value], version: IstioVersion, out: &mut Vec<Finding>) {
+    let weights: Vec<Option<i64>> = dests.iter().map(|d| d["weight"].as_i64()).collect();
+    for (j, w) in weights.iter().enumerate() {
+        if let Some(w) = w.filter(|w| *w < 0) {
+            out.push(
+                Finding::new(
+                    &NEGATIVE_WEIGHT,
+                    format!("{base}/{j}/weight"),
+                    format!("weight {w} is negative"),
+                )
+                .help("weights are 0 or more; use 0 to send no traffic to this destination"),
+            );
+        }
+    }
+    if weights.iter().any(|w| w.is_some_and(|w| w < 0)) {
+        return;
+    }
+    let last = format!("{base}/{}/weight", dests.len().saturating_sub(1));
+    if dests.len() == 1 {
+        if let Some(w) = weights[0].filter(|w| *w != 100 && *w != 0) {
+            out.push(
+                Finding::new(
+                    &SINGLE_DESTINATION_WEIGHT,
+                    format!("{base}/0/weight"),
+                    format!("the only destination gets 100% of the traffic, whatever its weight ({w}) says"),
+                )
+                .help("remove the weight, or add the destination that should share the traffic"),
+            );
+        }
+        return;
+    }
+    if weights.iter().all(|w| w.is_none()) {
+        return; // No weights at all: Istio sends everything to the first.
+    }
+    let sum: i64 = weights.iter().map(|w| w.unwrap_or(0)).sum();
+    if sum == 0 {
+        out.push(
+            Finding::new(
+                &ALL_WEIGHTS_ZERO,
+                last,
+                format!(
+                    "all {} destinations have weight 0: no destination would get traffic",
+                    dests.len()
+                ),
+            )
+            .help("give at least one destination a positive weight"),
+        );
+        return;
+    }
+    if sum != 100 {
+        let shares: Vec<String> = weights
+            .iter()
+            .map(|w| format!("{:.1}%", w.unwrap_or(0) as f64 * 100.0 / sum as f64))
+            .collect();
+        let mut f = Finding::new(
+            &WEIGHTS_NOT_100,
+            last,
+            format!("weights add up to {sum}, not 100"),
+        );
+        if version < RELATIVE_WEIGHTS_SINCE {
+            f.message
+                .push_str(&format!("; Istio {version} rejects this route"));
+            f.severity = Some(Severity::Error);
+        } else {
+            f.message.push_str(&format!(
+                "; Istio treats them as relative: {}",
+                shares.join(" / ")
+            ));
+        }
+        out.push(f.help("make the weights add up to 100 so they read as percentages"));
+    }
+}

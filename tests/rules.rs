@@ -1,0 +1,116 @@
+//! Semantic and cross-object rules: failing and passing cases with exact
+//! codes, lines and columns.
+
+mod common;
+
+use common::{check_json, f, findings};
+
+#[test]
+fn weights() {
+    let (code, json) = check_json(&["--select=IL4", "testdata/rules/weights.yaml"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&json),
+        vec![
+            f("IL4003", 14, 15),
+            f("IL4002", 19, 15),
+            f("IL4001", 22, 15),
+            f("IL4004", 27, 15)
+        ]
+    );
+    assert_eq!(
+        json["diagnostics"][0]["message"],
+        "weights add up to 125, not 100; Istio treats them as relative: 60.0% / 40.0%"
+    );
+    assert_eq!(json["diagnostics"][0]["severity"], "warning");
+    assert_eq!(
+        json["diagnostics"][0]["pointer"],
+        "/spec/http/0/route/1/weight"
+    );
+}
+
+#[test]
+fn weights_not_100_is_an_error_before_istio_1_15() {
+    let (_, json) = check_json(&[
+        "--select=IL4003",
+        "--istio-version=1.14",
+        "testdata/rules/weights.yaml",
+    ]);
+    assert_eq!(findings(&json), vec![f("IL4003", 14, 15)]);
+    assert_eq!(json["diagnostics"][0]["severity"], "error");
+    assert_eq!(
+        json["diagnostics"][0]["message"],
+        "weights add up to 125, not 100; Istio 1.14.0 rejects this route"
+    );
+}
+
+#[test]
+fn circuit_breaker_rules() {
+    let (code, json) = check_json(&["testdata/rules/outlier.yaml"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&json),
+        vec![
+            f("IL3004", 10, 25),
+            f("IL6001", 12, 7),
+            f("IL3003", 14, 33),
+            f("IL3002", 15, 27),
+            f("IL3001", 27, 29)
+        ]
+    );
+    assert_eq!(
+        json["diagnostics"][1]["help"],
+        "write `consecutive5xxErrors: 1`"
+    );
+}
+
+#[test]
+fn subset_not_found_lists_the_defined_subsets() {
+    let (code, json) = check_json(&["testdata/rules/subsets"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&json),
+        vec![
+            f("IL5001", 12, 51),
+            f("IL5001", 14, 71),
+            f("IL5002", 16, 47)
+        ]
+    );
+    assert_eq!(
+        json["diagnostics"][0]["message"],
+        "subset `version-v3` is not defined by the DestinationRule for `recommendation.tutorial.svc.cluster.local`; it defines `version-v1`, `version-v2`"
+    );
+    assert_eq!(json["diagnostics"][1]["help"], "did you mean `version-v2`?");
+    assert_eq!(
+        json["diagnostics"][1]["pointer"],
+        "/spec/http/0/mirror/subset"
+    );
+}
+
+#[test]
+fn partial_file_sets_only_warn() {
+    let (code, json) = check_json(&["testdata/rules/subsets/vs.yaml"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        findings(&json),
+        vec![f("IL5002", 10, 51), f("IL5002", 16, 47)]
+    );
+    assert_eq!(
+        json["diagnostics"][0]["message"],
+        "no DestinationRule for `recommendation.tutorial.svc.cluster.local` is among the inputs, so subsets `version-v1`, `version-v3`, `version-2` cannot be checked"
+    );
+}
+
+#[test]
+fn tutorial_findings_are_the_reviewed_ones() {
+    let (code, json) = check_json(&["examples/istiofiles"]);
+    assert_eq!(code, 0);
+    let codes: Vec<String> = findings(&json).into_iter().map(|(c, _, _)| c).collect();
+    assert_eq!(
+        codes,
+        [
+            "IL6001", "IL3002", "IL6001", "IL3002", "IL3004", "IL3004", "IL3002", "IL3004",
+            "IL3004", "IL6001", "IL3002"
+        ]
+    );
+}
