@@ -34,6 +34,9 @@ pub enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// Generate manifests (traffic splits, subsets, circuit breakers) from flags.
+    #[command(subcommand)]
+    Generate(crate::cli_generate::GenerateCommand),
     /// Print the documentation of one rule, by code or name.
     Rule {
         /// A code (IL2001) or a name (unknown-field).
@@ -117,6 +120,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     let io = |e: std::io::Error| e.to_string();
     match cli.command {
         Command::Check(args) => check(args, &mut out),
+        Command::Generate(cmd) => crate::cli_generate::run(cmd, &mut out),
         Command::Rules { markdown: true } => {
             write!(out, "{}", rules::markdown_table()).map_err(io)?;
             Ok(ExitCode::SUCCESS)

@@ -4,8 +4,12 @@
 
 pub mod check;
 pub mod cli;
+pub mod cli_generate;
 pub mod diagnostic;
 pub mod duration;
+pub mod emit;
+pub mod fsutil;
+pub mod generate;
 pub mod locate;
 pub mod objects;
 pub mod report;
