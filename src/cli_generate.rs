@@ -14,6 +14,8 @@ use crate::generate::{self, Breaker, Meta, SplitSpec, SubsetSpec};
 use crate::source::Source;
 use crate::{emit, fsutil};
 
+// Parsed once per process; boxing the big variant buys nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum GenerateCommand {
     /// A VirtualService splitting traffic between subsets: `SUBSET=WEIGHT` or `SUBSET` (even split).
