@@ -72,7 +72,7 @@ pub fn collect(paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<Diagnostic>), Fatal
         let mut found = Vec::new();
         let walker = ignore::WalkBuilder::new(path)
             .require_git(false)
-            .follow_links(false)
+            .follow_links(true)
             .sort_by_file_path(Path::cmp)
             .build();
         for entry in walker {

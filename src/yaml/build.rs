@@ -89,10 +89,13 @@ pub fn parse_stream(src: &str, limits: Limits) -> ParseOutcome {
             Err(err) => {
                 let m = err.marker();
                 let at = chars.byte_offset(src, m.index());
-                b.issue(
-                    YamlIssueKind::Syntax(err.info().to_string()),
-                    span_of(src, at, at),
-                );
+                // The scanner caps flow nesting itself; that is our depth limit too.
+                let kind = if err.info() == "recursion limit exceeded" {
+                    YamlIssueKind::DepthLimit(limits.max_depth)
+                } else {
+                    YamlIssueKind::Syntax(err.info().to_string())
+                };
+                b.issue(kind, span_of(src, at, at));
                 aborted = true;
                 break;
             }
