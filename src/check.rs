@@ -2,11 +2,14 @@
 //! objects, validate against the schema and run the rules, then sort.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use globset::GlobSet;
 
 use rayon::prelude::*;
 
-use crate::diagnostic::{Diagnostic, Finding, Related, Severity, Summary};
+use crate::diagnostic::{Diagnostic, Finding, ObjectRef, Related, Severity, Summary};
 use crate::locate::locate;
 use crate::objects::{extract, Object};
 use crate::rules::cross::{self, Facts};
@@ -17,6 +20,7 @@ use crate::rules::schema::{MISSING_FIELD, UNSUPPORTED_API_VERSION, WRONG_TYPE};
 use crate::rules::Rule;
 use crate::schema::{self, IstioVersion, Lookup};
 use crate::source::{self, FatalError, Input, Source};
+use crate::suppress::{self, Suppression};
 use crate::yaml::{parse_stream, Limits, YamlIssue, YamlIssueKind};
 
 /// What to check and how.
@@ -28,6 +32,23 @@ pub struct Options {
     /// Codes, names or code prefixes to drop.
     pub ignore: Vec<String>,
     pub limits: Limits,
+    /// Severity per rule selector (config `severity`).
+    pub severity: Vec<(String, Severity)>,
+    /// Per-path settings (config `overrides`), globs relative to `root`.
+    pub overrides: Vec<PathOverride>,
+    /// Files never checked (config `exclude`), globs relative to `root`.
+    pub exclude: GlobSet,
+    /// Files read for cross-object checks but not reported on.
+    pub context: Vec<PathBuf>,
+    /// Where relative globs start: the config file's directory.
+    pub root: PathBuf,
+}
+
+#[derive(Clone, Debug)]
+pub struct PathOverride {
+    pub files: GlobSet,
+    pub ignore: Vec<String>,
+    pub severity: Vec<(String, Severity)>,
 }
 
 impl Default for Options {
@@ -37,21 +58,66 @@ impl Default for Options {
             select: Vec::new(),
             ignore: Vec::new(),
             limits: Limits::default(),
+            severity: Vec::new(),
+            overrides: Vec::new(),
+            exclude: GlobSet::empty(),
+            context: Vec::new(),
+            root: PathBuf::from("."),
         }
     }
 }
 
+fn selects(sel: &str, rule: &Rule) -> bool {
+    sel == "*" || sel.eq_ignore_ascii_case(rule.name) || rule.code.to_ascii_uppercase().starts_with(&sel.to_ascii_uppercase())
+}
+
 impl Options {
     pub fn enabled(&self, rule: &Rule) -> bool {
-        let matches = |sel: &String| {
-            sel.eq_ignore_ascii_case(rule.name)
-                || rule
-                    .code
-                    .to_ascii_uppercase()
-                    .starts_with(&sel.to_ascii_uppercase())
+        let matches = |sel: &String| selects(sel, rule);
+        (self.select.is_empty() || self.select.iter().any(matches)) && !self.ignore.iter().any(matches)
+    }
+
+    /// The file relative to `root`, for glob matching.
+    fn relative<'a>(&self, file: &'a str) -> std::borrow::Cow<'a, str> {
+        let path = Path::new(file);
+        let abs = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(path)
         };
-        (self.select.is_empty() || self.select.iter().any(matches))
-            && !self.ignore.iter().any(matches)
+        let root = self.root.canonicalize().unwrap_or_else(|_| self.root.clone());
+        match abs.strip_prefix(&root) {
+            Ok(rel) => rel.to_string_lossy().into_owned().into(),
+            Err(_) => file.into(),
+        }
+    }
+
+    /// Config severities and per-path overrides; false when ignored here.
+    fn adjust(&self, d: &mut Diagnostic) -> bool {
+        for (sel, sev) in &self.severity {
+            if selects(sel, d.rule) {
+                d.severity = *sev;
+            }
+        }
+        if self.overrides.is_empty() {
+            return true;
+        }
+        let rel = self.relative(&d.file);
+        for o in self.overrides.iter().filter(|o| o.files.is_match(rel.as_ref())) {
+            if o.ignore.iter().any(|sel| selects(sel, d.rule)) {
+                return false;
+            }
+            for (sel, sev) in &o.severity {
+                if selects(sel, d.rule) {
+                    d.severity = *sev;
+                }
+            }
+        }
+        true
+    }
+
+    pub fn excluded(&self, file: &str) -> bool {
+        !self.exclude.is_empty() && self.exclude.is_match(self.relative(file).as_ref())
     }
 }
 
@@ -61,6 +127,13 @@ pub struct Report {
     pub summary: Summary,
     /// Texts of the files that have diagnostics, for snippets.
     pub sources: BTreeMap<Arc<str>, Arc<str>>,
+    /// Every file checked, in input order, with its objects.
+    pub files: Vec<FileEntry>,
+}
+
+pub struct FileEntry {
+    pub name: Arc<str>,
+    pub objects: Vec<ObjectRef>,
 }
 
 impl Report {
@@ -71,12 +144,29 @@ impl Report {
 }
 
 /// Checks the inputs named on the command line.
-pub fn run(paths: &[std::path::PathBuf], opts: &Options) -> Result<Report, FatalError> {
-    let (inputs, walk_problems) = source::collect(paths)?;
-    Ok(run_inputs(&inputs, walk_problems, opts))
+pub fn run(paths: &[PathBuf], opts: &Options) -> Result<Report, FatalError> {
+    let (mut inputs, walk_problems) = source::collect(paths)?;
+    inputs.retain(|i| !matches!(i, Input::File(p) if opts.excluded(&p.to_string_lossy())));
+    // Context files feed the cross-object index only; they are not reported on.
+    let context: Vec<Facts> = if opts.context.is_empty() {
+        Vec::new()
+    } else {
+        let (context, _) = source::collect(&opts.context)?;
+        context
+            .par_iter()
+            .filter(|i| !inputs.contains(i))
+            .filter_map(|i| source::read(i).ok())
+            .map(|src| check_source(&src, opts).facts)
+            .collect()
+    };
+    Ok(run_inputs_with(&inputs, walk_problems, opts, context))
 }
 
-pub fn run_inputs(inputs: &[Input], mut diagnostics: Vec<Diagnostic>, opts: &Options) -> Report {
+pub fn run_inputs(inputs: &[Input], diagnostics: Vec<Diagnostic>, opts: &Options) -> Report {
+    run_inputs_with(inputs, diagnostics, opts, Vec::new())
+}
+
+fn run_inputs_with(inputs: &[Input], mut diagnostics: Vec<Diagnostic>, opts: &Options, context: Vec<Facts>) -> Report {
     let outcomes: Vec<FileOutcome> = inputs
         .par_iter()
         .map(|input| match source::read(input) {
@@ -84,8 +174,9 @@ pub fn run_inputs(inputs: &[Input], mut diagnostics: Vec<Diagnostic>, opts: &Opt
             Err(d) => FileOutcome {
                 source: None,
                 diagnostics: vec![d],
-                objects: 0,
+                objects: Vec::new(),
                 facts: Facts::default(),
+                suppressions: Vec::new(),
             },
         })
         .collect();
@@ -95,8 +186,17 @@ pub fn run_inputs(inputs: &[Input], mut diagnostics: Vec<Diagnostic>, opts: &Opt
     };
     let mut sources = BTreeMap::new();
     let mut facts = Facts::default();
-    for o in outcomes {
-        summary.objects += o.objects;
+    let mut files = Vec::with_capacity(inputs.len());
+    let mut suppressions = Vec::new();
+    for c in context {
+        facts.destination_rules.extend(c.destination_rules);
+    }
+    for (input, o) in inputs.iter().zip(outcomes) {
+        summary.objects += o.objects.len();
+        files.push(FileEntry {
+            name: input.name(),
+            objects: o.objects,
+        });
         let referenced = !o.facts.subset_refs.is_empty();
         if let (Some(src), true) = (o.source, !o.diagnostics.is_empty() || referenced) {
             sources.insert(src.name.clone(), src.text.clone());
@@ -104,23 +204,27 @@ pub fn run_inputs(inputs: &[Input], mut diagnostics: Vec<Diagnostic>, opts: &Opt
         diagnostics.extend(o.diagnostics);
         facts.destination_rules.extend(o.facts.destination_rules);
         facts.subset_refs.extend(o.facts.subset_refs);
+        suppressions.extend(o.suppressions);
     }
     diagnostics.extend(cross::check(&facts));
-    diagnostics.retain(|d| opts.enabled(d.rule));
+    suppress::apply(&mut diagnostics, &mut suppressions);
+    diagnostics.retain_mut(|d| opts.adjust(d) && opts.enabled(d.rule));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     summary.count(&diagnostics);
     Report {
         diagnostics,
         summary,
         sources,
+        files,
     }
 }
 
 pub struct FileOutcome {
     pub source: Option<Source>,
     pub diagnostics: Vec<Diagnostic>,
-    pub objects: usize,
+    pub objects: Vec<ObjectRef>,
     pub facts: Facts,
+    pub suppressions: Vec<Suppression>,
 }
 
 /// Checks one source on its own (no cross-file rules).
@@ -130,8 +234,9 @@ pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
     let mut out = FileOutcome {
         source: Some(src.clone()),
         diagnostics: Vec::new(),
-        objects: 0,
+        objects: Vec::new(),
         facts: Facts::default(),
+        suppressions: suppress::from_comments(&src.name, &src.text),
     };
     if let Some(at) = find_template(text) {
         out.diagnostics.push(
@@ -156,7 +261,8 @@ pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
     for doc in parsed.documents {
         let Some(root) = doc.root else { continue };
         for object in extract(root) {
-            out.objects += 1;
+            out.objects.push(object.object_ref());
+            out.suppressions.extend(suppress::from_object(&object, file, text));
             cross::collect(&object, file, text, &mut out.facts);
             let findings = check_object(&object, text, opts);
             for f in findings {

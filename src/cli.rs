@@ -2,12 +2,13 @@
 //! codes (0 clean, 1 findings at or above --fail-on, 2 usage or I/O error).
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::check::{self, Options};
+use crate::check::{self, Options, PathOverride};
+use crate::config::Config;
 use crate::diagnostic::Severity;
 use crate::report::{self, Format};
 use crate::rules;
@@ -39,6 +40,8 @@ pub enum Command {
     /// Generate manifests (traffic splits, subsets, circuit breakers) from flags.
     #[command(subcommand)]
     Generate(crate::cli_generate::GenerateCommand),
+    /// Print the effective configuration (the nearest .istiolint.yaml merged with defaults).
+    Config(ConfigArgs),
     /// Print the documentation of one rule, by code or name.
     Rule {
         /// A code (IL2001) or a name (unknown-field).
@@ -56,9 +59,9 @@ pub struct CheckArgs {
     /// The Istio release to check against (e.g. 1.22, 1.30.3). Default: newest bundled.
     #[arg(long, value_name = "VERSION")]
     pub istio_version: Option<IstioVersion>,
-    /// Exit with 1 when a finding at or above this severity remains.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    /// Exit with 1 when a finding at or above this severity remains [default: error].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     /// Only report these rules (codes, names or code prefixes like IL2), comma-separated.
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,
@@ -71,6 +74,43 @@ pub struct CheckArgs {
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long)]
     pub threads: Option<usize>,
+    /// Read for cross-object checks (e.g. the cluster's DestinationRules) but not reported on.
+    #[arg(long, value_name = "PATH")]
+    pub context: Vec<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Print only the findings, not the summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// After the findings, print how many each rule reported.
+    #[arg(long)]
+    pub statistics: bool,
+}
+
+#[derive(clap::Args, Debug, Default)]
+pub struct ConfigArgs {
+    /// Use this config file instead of the nearest .istiolint.yaml.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore any .istiolint.yaml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+}
+
+impl ConfigArgs {
+    pub fn load(&self) -> Result<Config, String> {
+        if self.no_config {
+            return Ok(Config::default());
+        }
+        let path = match &self.config {
+            Some(p) => Some(p.clone()),
+            None => crate::config::discover(Path::new(".")),
+        };
+        match path {
+            Some(p) => crate::config::load(&p),
+            None => Ok(Config::default()),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -123,6 +163,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Check(args) => check(args, &mut out),
         Command::Generate(cmd) => crate::cli_generate::run(cmd, &mut out),
+        Command::Config(args) => {
+            write!(out, "{}", args.load()?.render()).map_err(io)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rules { markdown: true } => {
             write!(out, "{}", rules::markdown_table()).map_err(io)?;
             Ok(ExitCode::SUCCESS)
@@ -166,24 +210,50 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
 
 fn check(args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, String> {
     for sel in args.select.iter().chain(&args.ignore) {
-        let known = rules::all().iter().any(|r| {
-            r.name == sel
-                || r.code
-                    .to_ascii_uppercase()
-                    .starts_with(&sel.to_ascii_uppercase())
-        });
-        if !known {
-            return Err(format!(
-                "unknown rule selector `{sel}`; `istiolint rules` lists codes and names"
-            ));
+        crate::config::check_selector(sel)?;
+    }
+    let config = args.config.load()?;
+    let root = config
+        .path
+        .as_ref()
+        .and_then(|p| p.parent())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let pick = |flag: Vec<String>, file: &Option<Vec<String>>| {
+        if flag.is_empty() {
+            file.clone().unwrap_or_default()
+        } else {
+            flag
         }
+    };
+    let fail_on = match (args.fail_on, config.fail_on.as_deref()) {
+        (Some(f), _) => f,
+        (None, Some(s)) => FailOn::from_str(s, true).map_err(|e| e.to_string())?,
+        (None, None) => FailOn::Error,
+    };
+    let mut context = args.context.clone();
+    if context.is_empty() {
+        context = config.context.iter().map(|p| root.join(p)).collect();
     }
     let opts = Options {
         istio_version: args
             .istio_version
+            .or(config.istio_version)
             .unwrap_or_else(IstioVersion::newest_bundled),
-        select: args.select,
-        ignore: args.ignore,
+        select: pick(args.select, &config.select),
+        ignore: pick(args.ignore, &config.ignore),
+        severity: config.severity.clone(),
+        overrides: config
+            .overrides
+            .iter()
+            .map(|o| PathOverride {
+                files: crate::config::globset(&o.files),
+                ignore: o.ignore.clone(),
+                severity: o.severity.clone(),
+            })
+            .collect(),
+        exclude: crate::config::globset(&config.exclude),
+        context,
+        root,
         ..Options::default()
     };
     let paths = if args.paths.is_empty() {
@@ -206,8 +276,13 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, String> {
                 && std::io::stdout().is_terminal()
         }
     };
-    report::write(&report, args.format, color, out).map_err(|e| e.to_string())?;
-    let failed = match (args.fail_on.threshold(), report.worst()) {
+    let style = report::Style {
+        color,
+        quiet: args.quiet,
+        statistics: args.statistics,
+    };
+    report::write(&report, args.format, style, out).map_err(|e| e.to_string())?;
+    let failed = match (fail_on.threshold(), report.worst()) {
         (Some(t), Some(w)) => w >= t,
         _ => false,
     };

@@ -5,6 +5,7 @@
 pub mod check;
 pub mod cli;
 pub mod cli_generate;
+pub mod config;
 pub mod diagnostic;
 pub mod duration;
 pub mod emit;
@@ -17,4 +18,5 @@ pub mod rules;
 pub mod schema;
 pub mod source;
 pub mod suggest;
+pub mod suppress;
 pub mod yaml;

@@ -186,7 +186,7 @@ fn bad_flags_are_usage_errors() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown rule selector `IL9999`"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown rule `IL9999`"));
 }
 
 #[test]

@@ -1,8 +1,11 @@
 //! Reporters: turn a finished report into bytes. A reporter never knows a
 //! rule; it only reads diagnostics.
 
+mod github;
 mod human;
 mod json;
+mod junit;
+mod sarif;
 
 use std::io::{self, Write};
 
@@ -18,13 +21,44 @@ pub enum Format {
     Concise,
     /// One JSON document with every diagnostic and the summary.
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    /// JUnit XML: a testsuite per file, a testcase per object.
+    Junit,
+    /// GitHub Actions annotations (errors first), after the full list.
+    Github,
 }
 
-pub fn write(report: &Report, format: Format, color: bool, out: &mut dyn Write) -> io::Result<()> {
+/// Presentation switches of the text formats.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Style {
+    pub color: bool,
+    /// No summary line.
+    pub quiet: bool,
+    /// Counts per rule after the findings.
+    pub statistics: bool,
+}
+
+pub fn write(report: &Report, format: Format, style: Style, out: &mut dyn Write) -> io::Result<()> {
     match format {
-        Format::Human => Human { color }.write(report, out),
-        Format::Concise => concise(report, out),
+        Format::Human | Format::Concise => {
+            if format == Format::Human {
+                Human { color: style.color }.write(report, out)?;
+            } else {
+                concise(report, out)?;
+            }
+            if style.statistics {
+                statistics(report, out)?;
+            }
+            if !style.quiet {
+                writeln!(out, "{}", summary_line(report))?;
+            }
+            Ok(())
+        }
         Format::Json => json::write(report, out),
+        Format::Sarif => sarif::write(report, out),
+        Format::Junit => junit::write(report, out),
+        Format::Github => github::write(report, out),
     }
 }
 
@@ -41,7 +75,22 @@ fn concise(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             d.message
         )?;
     }
-    writeln!(out, "{}", summary_line(report))
+    Ok(())
+}
+
+fn statistics(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut counts: Vec<(&str, &str, usize)> = Vec::new();
+    for d in &report.diagnostics {
+        match counts.iter_mut().find(|c| c.0 == d.rule.code) {
+            Some(c) => c.2 += 1,
+            None => counts.push((d.rule.code, d.rule.name, 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
+    for (code, name, n) in counts {
+        writeln!(out, "{n:>6}  {code}  {name}")?;
+    }
+    Ok(())
 }
 
 pub fn summary_line(report: &Report) -> String {

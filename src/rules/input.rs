@@ -157,3 +157,27 @@ YAML allows keys that are themselves collections (`? [a, b]`); JSON and Kubernet
 Use a string key.
 ",
 };
+
+pub static UNUSED_SUPPRESSION: Rule = Rule {
+    code: "IL1008",
+    name: "unused-suppression",
+    severity: Severity::Info,
+    area: Area::Input,
+    kinds: &[],
+    summary: "A suppression (annotation or comment) that suppresses nothing",
+    doc: "\
+## What it checks
+An `istiolint.io/ignore` annotation or a `# istiolint: ignore[...]` comment that matched no
+finding in this run.
+
+## Why it matters
+Suppressions rot: the problem was fixed or the line moved, and the stale suppression now waits to
+hide the next real finding. Remove it.
+
+## Example
+```yaml
+  # istiolint: ignore[IL4003] canary ramps up by relative weights
+  http:                       # IL1008 when nothing on this line is reported
+```
+",
+};

@@ -61,6 +61,7 @@ pub fn all() -> &'static [&'static Rule] {
         &input::INPUT_LIMIT,
         &input::UNREADABLE_FILE,
         &input::COMPLEX_KEY,
+        &input::UNUSED_SUPPRESSION,
         &schema::UNKNOWN_FIELD,
         &schema::WRONG_TYPE,
         &schema::INVALID_VALUE,
@@ -141,7 +142,7 @@ mod tests {
         let table = markdown_table();
         assert!(
             readme.contains(&table),
-            "README.md's rule table is stale; replace it with the output of `istiolint rules --markdown`:\n{table}"
+            "README.md's rule table is stale; run `cargo xtask sync-readme`:\n{table}"
         );
     }
 }

@@ -35,6 +35,18 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Some("sync-readme") => {
+            let path = root.join("README.md");
+            let text = std::fs::read_to_string(&path).expect("README.md exists");
+            let (start, end) = ("<!-- rules:start -->\n", "<!-- rules:end -->");
+            let (Some(a), Some(b)) = (text.find(start), text.find(end)) else {
+                eprintln!("error: README.md lacks the rules markers");
+                return ExitCode::FAILURE;
+            };
+            let new = format!("{}{}{}", &text[..a + start.len()], istiolint::rules::markdown_table(), &text[b..]);
+            std::fs::write(&path, new).expect("README.md is writable");
+            ExitCode::SUCCESS
+        }
         Some("gen-corpus") => {
             let services = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(3000);
             let dir = args
@@ -52,7 +64,7 @@ fn main() -> ExitCode {
             }
         }
         _ => {
-            eprintln!("usage: cargo xtask gen-schemas [CRD_DIR] | gen-corpus [SERVICES] [DIR]");
+            eprintln!("usage: cargo xtask gen-schemas [CRD_DIR] | gen-corpus [SERVICES] [DIR] | sync-readme");
             ExitCode::from(2)
         }
     }
