@@ -68,13 +68,19 @@ impl Default for Options {
 }
 
 fn selects(sel: &str, rule: &Rule) -> bool {
-    sel == "*" || sel.eq_ignore_ascii_case(rule.name) || rule.code.to_ascii_uppercase().starts_with(&sel.to_ascii_uppercase())
+    sel == "*"
+        || sel.eq_ignore_ascii_case(rule.name)
+        || rule
+            .code
+            .to_ascii_uppercase()
+            .starts_with(&sel.to_ascii_uppercase())
 }
 
 impl Options {
     pub fn enabled(&self, rule: &Rule) -> bool {
         let matches = |sel: &String| selects(sel, rule);
-        (self.select.is_empty() || self.select.iter().any(matches)) && !self.ignore.iter().any(matches)
+        (self.select.is_empty() || self.select.iter().any(matches))
+            && !self.ignore.iter().any(matches)
     }
 
     /// The file relative to `root`, for glob matching.
@@ -85,7 +91,10 @@ impl Options {
         } else {
             std::env::current_dir().unwrap_or_default().join(path)
         };
-        let root = self.root.canonicalize().unwrap_or_else(|_| self.root.clone());
+        let root = self
+            .root
+            .canonicalize()
+            .unwrap_or_else(|_| self.root.clone());
         match abs.strip_prefix(&root) {
             Ok(rel) => rel.to_string_lossy().into_owned().into(),
             Err(_) => file.into(),
@@ -103,7 +112,11 @@ impl Options {
             return true;
         }
         let rel = self.relative(&d.file);
-        for o in self.overrides.iter().filter(|o| o.files.is_match(rel.as_ref())) {
+        for o in self
+            .overrides
+            .iter()
+            .filter(|o| o.files.is_match(rel.as_ref()))
+        {
             if o.ignore.iter().any(|sel| selects(sel, d.rule)) {
                 return false;
             }
@@ -166,7 +179,12 @@ pub fn run_inputs(inputs: &[Input], diagnostics: Vec<Diagnostic>, opts: &Options
     run_inputs_with(inputs, diagnostics, opts, Vec::new())
 }
 
-fn run_inputs_with(inputs: &[Input], mut diagnostics: Vec<Diagnostic>, opts: &Options, context: Vec<Facts>) -> Report {
+fn run_inputs_with(
+    inputs: &[Input],
+    mut diagnostics: Vec<Diagnostic>,
+    opts: &Options,
+    context: Vec<Facts>,
+) -> Report {
     let outcomes: Vec<FileOutcome> = inputs
         .par_iter()
         .map(|input| match source::read(input) {
@@ -262,7 +280,8 @@ pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
         let Some(root) = doc.root else { continue };
         for object in extract(root) {
             out.objects.push(object.object_ref());
-            out.suppressions.extend(suppress::from_object(&object, file, text));
+            out.suppressions
+                .extend(suppress::from_object(&object, file, text));
             cross::collect(&object, file, text, &mut out.facts);
             let findings = check_object(&object, text, opts);
             for f in findings {

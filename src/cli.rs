@@ -40,6 +40,10 @@ pub enum Command {
     /// Generate manifests (traffic splits, subsets, circuit breakers) from flags.
     #[command(subcommand)]
     Generate(crate::cli_generate::GenerateCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff).
+    Man,
     /// Print the effective configuration (the nearest .istiolint.yaml merged with defaults).
     Config(ConfigArgs),
     /// Print the documentation of one rule, by code or name.
@@ -159,10 +163,20 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, String> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let io = |e: std::io::Error| e.to_string();
+    let io = io_error;
     match cli.command {
         Command::Check(args) => check(args, &mut out),
         Command::Generate(cmd) => crate::cli_generate::run(cmd, &mut out),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "istiolint", &mut out);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd).render(&mut out).map_err(io)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Config(args) => {
             write!(out, "{}", args.load()?.render()).map_err(io)?;
             Ok(ExitCode::SUCCESS)
@@ -281,7 +295,7 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, String> {
         quiet: args.quiet,
         statistics: args.statistics,
     };
-    report::write(&report, args.format, style, out).map_err(|e| e.to_string())?;
+    report::write(&report, args.format, style, out).map_err(io_error)?;
     let failed = match (fail_on.threshold(), report.worst()) {
         (Some(t), Some(w)) => w >= t,
         _ => false,
@@ -291,4 +305,12 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, String> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Output errors end the run; a closed pipe (`istiolint ... | head`) quietly.
+pub fn io_error(e: std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    e.to_string()
 }

@@ -110,7 +110,9 @@ pub fn run(cmd: GenerateCommand, out: &mut dyn Write) -> Result<ExitCode, String
     match &common.output {
         Some(path) => fsutil::write_atomic(path, text.as_bytes())
             .map_err(|e| format!("{}: {e}", path.display()))?,
-        None => out.write_all(text.as_bytes()).map_err(|e| e.to_string())?,
+        None => out
+            .write_all(text.as_bytes())
+            .map_err(crate::cli::io_error)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -13,7 +13,16 @@ use crate::yaml::{parse_stream, Limits, Node, Value};
 
 pub const FILE_NAMES: &[&str] = &[".istiolint.yaml", ".istiolint.yml"];
 
-const KEYS: &[&str] = &["istio-version", "fail-on", "select", "ignore", "severity", "context", "exclude", "overrides"];
+const KEYS: &[&str] = &[
+    "istio-version",
+    "fail-on",
+    "select",
+    "ignore",
+    "severity",
+    "context",
+    "exclude",
+    "overrides",
+];
 const OVERRIDE_KEYS: &[&str] = &["files", "ignore", "severity"];
 
 #[derive(Clone, Debug, Default)]
@@ -40,23 +49,35 @@ pub struct Override {
 /// The nearest config file from `start` upwards.
 pub fn discover(start: &Path) -> Option<PathBuf> {
     let start = start.canonicalize().ok()?;
-    start.ancestors().find_map(|dir| {
-        FILE_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file())
-    })
+    start
+        .ancestors()
+        .find_map(|dir| FILE_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file()))
 }
 
 /// Reads and validates a config file; errors name file, line and column.
 pub fn load(path: &Path) -> Result<Config, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("{}: {}", path.display(), crate::source::io_reason(&e)))?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| format!("{}: {}", path.display(), crate::source::io_reason(&e)))?;
     if meta.is_dir() {
-        return Err(format!("{}: is a directory, expected a config file", path.display()));
+        return Err(format!(
+            "{}: is a directory, expected a config file",
+            path.display()
+        ));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {}", path.display(), crate::source::io_reason(&e)))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: {}", path.display(), crate::source::io_reason(&e)))?;
     let name = path.display().to_string();
     let err = |n: &Node, msg: String| format!("{name}:{}:{}: {msg}", n.span.line, n.span.col);
     let parsed = parse_stream(&text, Limits::default());
-    if let Some(issue) = parsed.issues.iter().find(|i| !matches!(i.kind, crate::yaml::YamlIssueKind::Yaml11Scalar { .. })) {
-        return Err(format!("{name}:{}:{}: invalid config: {:?}", issue.span.line, issue.span.col, issue.kind));
+    if let Some(issue) = parsed
+        .issues
+        .iter()
+        .find(|i| !matches!(i.kind, crate::yaml::YamlIssueKind::Yaml11Scalar { .. }))
+    {
+        return Err(format!(
+            "{name}:{}:{}: invalid config: {:?}",
+            issue.span.line, issue.span.col, issue.kind
+        ));
     }
     let mut config = Config {
         path: Some(path.to_path_buf()),
@@ -66,28 +87,52 @@ pub fn load(path: &Path) -> Result<Config, String> {
         return Ok(config);
     };
     let Some(entries) = root.as_map() else {
-        return Err(err(&root, "the config must be a mapping of settings".into()));
+        return Err(err(
+            &root,
+            "the config must be a mapping of settings".into(),
+        ));
     };
     for e in entries {
         let v = &e.value;
         match e.key.text.as_str() {
             "istio-version" => {
-                let s = scalar_text(v).ok_or_else(|| err(v, "istio-version must be a version such as \"1.22\"".into()))?;
+                let s = scalar_text(v).ok_or_else(|| {
+                    err(v, "istio-version must be a version such as \"1.22\"".into())
+                })?;
                 config.istio_version = Some(s.parse().map_err(|m| err(v, m))?);
             }
             "fail-on" => {
-                let s = v.as_str().filter(|s| ["error", "warning", "info", "never"].contains(s));
-                config.fail_on = Some(s.ok_or_else(|| err(v, "fail-on must be one of error, warning, info, never".into()))?.to_string());
+                let s = v
+                    .as_str()
+                    .filter(|s| ["error", "warning", "info", "never"].contains(s));
+                config.fail_on = Some(
+                    s.ok_or_else(|| {
+                        err(
+                            v,
+                            "fail-on must be one of error, warning, info, never".into(),
+                        )
+                    })?
+                    .to_string(),
+                );
             }
             "select" => config.select = Some(rule_list(v, &err)?),
             "ignore" => config.ignore = Some(rule_list(v, &err)?),
             "severity" => config.severity = severities(v, &err)?,
-            "context" => config.context = strings(v, &err)?.into_iter().map(PathBuf::from).collect(),
+            "context" => {
+                config.context = strings(v, &err)?.into_iter().map(PathBuf::from).collect()
+            }
             "exclude" => config.exclude = globs(v, &err)?,
             "overrides" => {
-                let items = v.as_seq().ok_or_else(|| err(v, "overrides must be a list of {files, ignore, severity}".into()))?;
+                let items = v.as_seq().ok_or_else(|| {
+                    err(
+                        v,
+                        "overrides must be a list of {files, ignore, severity}".into(),
+                    )
+                })?;
                 for item in items {
-                    let map = item.as_map().ok_or_else(|| err(item, "an override must be a mapping".into()))?;
+                    let map = item
+                        .as_map()
+                        .ok_or_else(|| err(item, "an override must be a mapping".into()))?;
                     let mut o = Override::default();
                     for e in map {
                         match e.key.text.as_str() {
@@ -114,7 +159,10 @@ fn unknown_key(name: &str, e: &crate::yaml::Entry, key: &str, known: &[&str]) ->
         Some(s) => format!("did you mean `{s}`?"),
         None => format!("known keys: {}", known.join(", ")),
     };
-    format!("{name}:{}:{}: unknown config key `{key}`; {hint}", e.key.span.line, e.key.span.col)
+    format!(
+        "{name}:{}:{}: unknown config key `{key}`; {hint}",
+        e.key.span.line, e.key.span.col
+    )
 }
 
 fn scalar_text(n: &Node) -> Option<String> {
@@ -129,10 +177,16 @@ fn scalar_text(n: &Node) -> Option<String> {
 type ErrFn<'a> = dyn Fn(&Node, String) -> String + 'a;
 
 fn strings(v: &Node, err: &ErrFn) -> Result<Vec<String>, String> {
-    let items = v.as_seq().ok_or_else(|| err(v, "expected a list of strings".into()))?;
+    let items = v
+        .as_seq()
+        .ok_or_else(|| err(v, "expected a list of strings".into()))?;
     items
         .iter()
-        .map(|i| i.as_str().map(str::to_string).ok_or_else(|| err(i, "expected a string".into())))
+        .map(|i| {
+            i.as_str()
+                .map(str::to_string)
+                .ok_or_else(|| err(i, "expected a string".into()))
+        })
         .collect()
 }
 
@@ -146,9 +200,12 @@ fn rule_list(v: &Node, err: &ErrFn) -> Result<Vec<String>, String> {
 
 /// A selector is a code, a name or a code prefix of at least one rule.
 pub fn check_selector(sel: &str) -> Result<(), String> {
-    let known = rules::all()
-        .iter()
-        .any(|r| r.name == sel || r.code.to_ascii_uppercase().starts_with(&sel.to_ascii_uppercase()));
+    let known = rules::all().iter().any(|r| {
+        r.name == sel
+            || r.code
+                .to_ascii_uppercase()
+                .starts_with(&sel.to_ascii_uppercase())
+    });
     if known || sel == "*" {
         return Ok(());
     }
@@ -160,10 +217,16 @@ pub fn check_selector(sel: &str) -> Result<(), String> {
 }
 
 fn severities(v: &Node, err: &ErrFn) -> Result<Vec<(String, Severity)>, String> {
-    let map = v.as_map().ok_or_else(|| err(v, "severity must map rules to error, warning or info".into()))?;
+    let map = v.as_map().ok_or_else(|| {
+        err(
+            v,
+            "severity must map rules to error, warning or info".into(),
+        )
+    })?;
     map.iter()
         .map(|e| {
-            check_selector(&e.key.text).map_err(|m| format!("{} (at line {})", m, e.key.span.line))?;
+            check_selector(&e.key.text)
+                .map_err(|m| format!("{} (at line {})", m, e.key.span.line))?;
             let s = match e.value.as_str() {
                 Some("error") => Severity::Error,
                 Some("warning") => Severity::Warning,
@@ -196,12 +259,22 @@ pub fn globset(patterns: &[String]) -> GlobSet {
 impl Config {
     /// The effective configuration as YAML, for `istiolint config`.
     pub fn render(&self) -> String {
-        let list = |v: &[String]| format!("[{}]", v.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", "));
+        let list = |v: &[String]| {
+            format!(
+                "[{}]",
+                v.iter()
+                    .map(|s| format!("\"{s}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
         let sev = |v: &[(String, Severity)]| {
             if v.is_empty() {
                 " {}".to_string()
             } else {
-                v.iter().map(|(k, s)| format!("\n  {k}: {}", s.as_str())).collect()
+                v.iter()
+                    .map(|(k, s)| format!("\n  {k}: {}", s.as_str()))
+                    .collect()
             }
         };
         let mut out = format!(
@@ -220,7 +293,11 @@ impl Config {
         } else {
             out.push_str("overrides:\n");
             for o in &self.overrides {
-                out.push_str(&format!("- files: {}\n  ignore: {}\n", list(&o.files), list(&o.ignore)));
+                out.push_str(&format!(
+                    "- files: {}\n  ignore: {}\n",
+                    list(&o.files),
+                    list(&o.ignore)
+                ));
             }
         }
         out

@@ -49,7 +49,10 @@ fn names(sel: &str, rule: &Rule) -> bool {
 }
 
 fn split_rules(s: &str) -> Vec<String> {
-    s.split(',').map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect()
+    s.split(',')
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty())
+        .collect()
 }
 
 /// The annotation on an object, if any.
@@ -77,7 +80,11 @@ pub fn from_comments(file: &Arc<str>, text: &str) -> Vec<Suppression> {
         if let Some(hash) = line.find('#') {
             let comment = line[hash + 1..].trim_start();
             if let Some(rest) = comment.strip_prefix("istiolint:") {
-                if let Some(list) = rest.trim_start().strip_prefix("ignore[").and_then(|r| r.split_once(']')) {
+                if let Some(list) = rest
+                    .trim_start()
+                    .strip_prefix("ignore[")
+                    .and_then(|r| r.split_once(']'))
+                {
                     let alone = line[..hash].trim().is_empty();
                     let start = offset + hash;
                     out.push(Suppression {
@@ -117,9 +124,13 @@ pub fn apply(diagnostics: &mut Vec<Diagnostic>, suppressions: &mut [Suppression]
             Scope::Line(_) => format!("comment `istiolint: ignore[{}]`", s.rules.join(",")),
         };
         diagnostics.push(
-            Diagnostic::new(&UNUSED_SUPPRESSION, s.file.clone(), format!("{what} suppresses nothing"))
-                .at(s.span)
-                .help("remove it, so that it does not hide a future finding"),
+            Diagnostic::new(
+                &UNUSED_SUPPRESSION,
+                s.file.clone(),
+                format!("{what} suppresses nothing"),
+            )
+            .at(s.span)
+            .help("remove it, so that it does not hide a future finding"),
         );
     }
 }

@@ -27,25 +27,41 @@ fn billion_laughs() {
     let mut src = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for i in 1..10 {
         let p = i - 1;
-        src.push_str(&format!("  a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        src.push_str(&format!(
+            "  a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
     }
     let file = write(&dir, "bomb.yaml", src);
     let (code, json) = check_json(&[&file]);
     assert_eq!(code, 1);
     assert_eq!(findings(&json), vec![f("IL1005", 10, 12)]);
-    assert!(json["diagnostics"][0]["message"].as_str().unwrap().contains("more than 100000 nodes"));
+    assert!(json["diagnostics"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("more than 100000 nodes"));
 }
 
 #[test]
 fn nesting_200000_levels_deep() {
     let dir = tempfile::tempdir().unwrap();
-    let block = write(&dir, "block.yaml", "a:\n".to_string() + &"- ".repeat(200_000) + "x\n");
-    let flow = write(&dir, "flow.yaml", "a: ".to_string() + &"[".repeat(200_000) + "\n");
+    let block = write(
+        &dir,
+        "block.yaml",
+        "a:\n".to_string() + &"- ".repeat(200_000) + "x\n",
+    );
+    let flow = write(
+        &dir,
+        "flow.yaml",
+        "a: ".to_string() + &"[".repeat(200_000) + "\n",
+    );
     let (code, json) = check_json(&[&block, &flow]);
     assert_eq!(code, 1);
     let codes: Vec<String> = findings(&json).into_iter().map(|(c, _, _)| c).collect();
     assert_eq!(codes, ["IL1005", "IL1005"]);
-    assert!(json["diagnostics"][0]["message"].as_str().unwrap().starts_with("nesting deeper than 128 levels"));
+    assert!(json["diagnostics"][0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("nesting deeper than 128 levels"));
 }
 
 #[test]
@@ -81,7 +97,11 @@ fn two_hundred_thousand_documents_succeed() {
 fn nul_bytes_and_helm_templates() {
     let dir = tempfile::tempdir().unwrap();
     let nul = write(&dir, "nul.yaml", b"kind: List\nitems: []\x00\n");
-    let helm = write(&dir, "helm.yaml", "spec:\n  hosts:\n  {{- range .Values.hosts }}\n  - {{ . }}\n  {{- end }}\n");
+    let helm = write(
+        &dir,
+        "helm.yaml",
+        "spec:\n  hosts:\n  {{- range .Values.hosts }}\n  - {{ . }}\n  {{- end }}\n",
+    );
     let (code, json) = check_json(&[&nul, &helm]);
     assert_eq!(code, 1);
     assert_eq!(findings(&json), vec![f("IL1003", 3, 3), f("IL1006", 2, 10)]);
@@ -97,7 +117,13 @@ fn symlink_loop_in_a_directory() {
     assert_eq!(code, 1);
     let d = &json["diagnostics"][0];
     assert_eq!(d["code"], "IL1006");
-    assert!(d["message"].as_str().unwrap().starts_with("cannot read: symbolic link loop"), "{d}");
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot read: symbolic link loop"),
+        "{d}"
+    );
     assert_eq!(json["summary"]["files"], 1);
 }
 
@@ -114,14 +140,25 @@ fn unreadable_file_is_reported_and_the_rest_checked() {
     write(&dir, "ok.yaml", "a: 1\n");
     let (code, json) = check_json(&[dir.path().to_str().unwrap()]);
     assert_eq!(code, 1);
-    assert_eq!(json["diagnostics"][0]["message"], "cannot read: permission denied");
+    assert_eq!(
+        json["diagnostics"][0]["message"],
+        "cannot read: permission denied"
+    );
 }
 
 #[test]
 fn a_directory_where_a_file_is_expected() {
     let dir = tempfile::tempdir().unwrap();
     let out = istiolint()
-        .args(["generate", "split", "r", "a", "b", "-o", dir.path().to_str().unwrap()])
+        .args([
+            "generate",
+            "split",
+            "r",
+            "a",
+            "b",
+            "-o",
+            dir.path().to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -135,7 +172,15 @@ fn writes_do_not_follow_symlinks() {
     let link = dir.path().join("link.yaml");
     std::os::unix::fs::symlink(&target, &link).unwrap();
     let out = istiolint()
-        .args(["generate", "split", "r", "a", "b", "-o", link.to_str().unwrap()])
+        .args([
+            "generate",
+            "split",
+            "r",
+            "a",
+            "b",
+            "-o",
+            link.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -152,7 +197,10 @@ fn a_failed_write_leaves_the_original_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(&dir, "vs.yaml", "original\n");
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
-    let out = istiolint().args(["generate", "split", "r", "a", "b", "-o", &file]).output().unwrap();
+    let out = istiolint()
+        .args(["generate", "split", "r", "a", "b", "-o", &file])
+        .output()
+        .unwrap();
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "original\n");

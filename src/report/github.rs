@@ -12,11 +12,28 @@ const PER_TYPE: usize = 10;
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for d in &report.diagnostics {
-        writeln!(out, "{}:{}:{}: {}[{}] {}", d.file, d.line(), d.column(), d.severity.as_str(), d.rule.code, d.message)?;
+        writeln!(
+            out,
+            "{}:{}:{}: {}[{}] {}",
+            d.file,
+            d.line(),
+            d.column(),
+            d.severity.as_str(),
+            d.rule.code,
+            d.message
+        )?;
     }
     let mut left_out = 0;
-    for (severity, command) in [(Severity::Error, "error"), (Severity::Warning, "warning"), (Severity::Info, "notice")] {
-        let of_type: Vec<_> = report.diagnostics.iter().filter(|d| d.severity == severity).collect();
+    for (severity, command) in [
+        (Severity::Error, "error"),
+        (Severity::Warning, "warning"),
+        (Severity::Info, "notice"),
+    ] {
+        let of_type: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .collect();
         left_out += of_type.len().saturating_sub(PER_TYPE);
         for d in of_type.into_iter().take(PER_TYPE) {
             let mut props = format!("file={}", prop(&d.file));
@@ -26,7 +43,10 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     props.push_str(&format!(",col={},endColumn={}", s.col, s.end_col));
                 }
             }
-            props.push_str(&format!(",title={}", prop(&format!("{} {}", d.rule.code, d.rule.name))));
+            props.push_str(&format!(
+                ",title={}",
+                prop(&format!("{} {}", d.rule.code, d.rule.name))
+            ));
             let mut message = d.message.clone();
             if let Some(h) = &d.help {
                 message.push_str(&format!("\nhelp: {h}"));
@@ -44,7 +64,9 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 }
 
 fn data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn prop(s: &str) -> String {

@@ -11,9 +11,18 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut suites = String::new();
     let (mut total_tests, mut total_failures) = (0, 0);
     for file in &report.files {
-        let diags: Vec<&Diagnostic> = report.diagnostics.iter().filter(|d| d.file == file.name).collect();
+        let diags: Vec<&Diagnostic> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.file == file.name)
+            .collect();
         let mut cases: Vec<(String, Vec<&Diagnostic>)> = Vec::new();
-        let file_level: Vec<&Diagnostic> = diags.iter().copied().filter(|d| d.object.is_none()).filter(failing).collect();
+        let file_level: Vec<&Diagnostic> = diags
+            .iter()
+            .copied()
+            .filter(|d| d.object.is_none())
+            .filter(failing)
+            .collect();
         if !file_level.is_empty() || file.objects.is_empty() {
             cases.push((file.name.to_string(), file_level));
         }
@@ -41,7 +50,11 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             cases.len()
         ));
         for (name, failures) in cases {
-            suites.push_str(&format!("    <testcase name=\"{}\" classname=\"{}\"", esc(&name), esc(&file.name)));
+            suites.push_str(&format!(
+                "    <testcase name=\"{}\" classname=\"{}\"",
+                esc(&name),
+                esc(&file.name)
+            ));
             if failures.is_empty() {
                 suites.push_str("/>\n");
                 continue;
@@ -87,7 +100,9 @@ fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => out.push_str(&format!("&#{};", c as u32)),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {
+                out.push_str(&format!("&#{};", c as u32))
+            }
             c => out.push(c),
         }
     }

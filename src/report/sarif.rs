@@ -16,7 +16,12 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     rules.sort_by_key(|r| r.code);
-    let rule_index = |d: &Diagnostic| rules.iter().position(|r| std::ptr::eq(*r, d.rule)).unwrap_or(0);
+    let rule_index = |d: &Diagnostic| {
+        rules
+            .iter()
+            .position(|r| std::ptr::eq(*r, d.rule))
+            .unwrap_or(0)
+    };
     let results: Vec<Value> = report
         .diagnostics
         .iter()
@@ -94,7 +99,12 @@ fn uri(file: &str) -> String {
 /// the message when there is no pointer), hashed with FNV-1a.
 fn fingerprint(d: &Diagnostic) -> String {
     let object = d.object.as_ref().map(|o| {
-        format!("{}/{}/{}", o.kind, o.namespace.as_deref().unwrap_or(""), o.name.as_deref().unwrap_or(""))
+        format!(
+            "{}/{}/{}",
+            o.kind,
+            o.namespace.as_deref().unwrap_or(""),
+            o.name.as_deref().unwrap_or("")
+        )
     });
     let key = format!(
         "{}|{}|{}|{}",

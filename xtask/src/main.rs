@@ -43,7 +43,12 @@ fn main() -> ExitCode {
                 eprintln!("error: README.md lacks the rules markers");
                 return ExitCode::FAILURE;
             };
-            let new = format!("{}{}{}", &text[..a + start.len()], istiolint::rules::markdown_table(), &text[b..]);
+            let new = format!(
+                "{}{}{}",
+                &text[..a + start.len()],
+                istiolint::rules::markdown_table(),
+                &text[b..]
+            );
             std::fs::write(&path, new).expect("README.md is writable");
             ExitCode::SUCCESS
         }
