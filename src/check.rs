@@ -42,6 +42,8 @@ pub struct Options {
     pub context: Vec<PathBuf>,
     /// Where relative globs start: the config file's directory.
     pub root: PathBuf,
+    /// Show a progress line on stderr (the CLI sets it for terminals only).
+    pub progress: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -63,6 +65,7 @@ impl Default for Options {
             exclude: GlobSet::empty(),
             context: Vec::new(),
             root: PathBuf::from("."),
+            progress: false,
         }
     }
 }
@@ -185,8 +188,15 @@ fn run_inputs_with(
     opts: &Options,
     context: Vec<Facts>,
 ) -> Report {
+    let progress =
+        (opts.progress && inputs.len() >= PROGRESS_AFTER).then(|| Progress::start(inputs.len()));
     let outcomes: Vec<FileOutcome> = inputs
         .par_iter()
+        .inspect(|_| {
+            if let Some(p) = &progress {
+                p.tick();
+            }
+        })
         .map(|input| match source::read(input) {
             Ok(src) => check_source(&src, opts),
             Err(d) => FileOutcome {
@@ -202,6 +212,7 @@ fn run_inputs_with(
         files: inputs.len(),
         ..Summary::default()
     };
+    drop(progress);
     let mut sources = BTreeMap::new();
     let mut facts = Facts::default();
     let mut files = Vec::with_capacity(inputs.len());
@@ -425,4 +436,48 @@ fn find_template(text: &str) -> Option<usize> {
         offset += line.len();
     }
     None
+}
+
+/// Runs with fewer files finish before a progress line would help.
+const PROGRESS_AFTER: usize = 2000;
+
+/// "checked N/M files" on stderr, redrawn by a helper thread, erased at the end.
+struct Progress {
+    done: Arc<std::sync::atomic::AtomicUsize>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    fn start(total: usize) -> Progress {
+        use std::sync::atomic::Ordering::Relaxed;
+        let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (d, s) = (done.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            while !s.load(Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                eprint!("\rchecked {}/{total} files", d.load(Relaxed));
+            }
+            eprint!("\r\x1b[2K");
+        });
+        Progress {
+            done,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn tick(&self) {
+        self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }

@@ -268,6 +268,8 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, String> {
         exclude: crate::config::globset(&config.exclude),
         context,
         root,
+        // Never in pipes or CI.
+        progress: std::io::stderr().is_terminal() && std::env::var_os("CI").is_none(),
         ..Options::default()
     };
     let paths = if args.paths.is_empty() {
