@@ -226,8 +226,9 @@ fn run_inputs_with(
             name: input.name(),
             objects: o.objects,
         });
-        let referenced = !o.facts.subset_refs.is_empty();
-        if let (Some(src), true) = (o.source, !o.diagnostics.is_empty() || referenced) {
+        // Texts are kept for snippets only where there are findings, so memory
+        // stays bounded by the largest file; cross-object findings re-read theirs.
+        if let Some(src) = o.source {
             sources.insert(src.name.clone(), src.text.clone());
         }
         diagnostics.extend(o.diagnostics);
@@ -239,6 +240,21 @@ fn run_inputs_with(
     suppress::apply(&mut diagnostics, &mut suppressions);
     diagnostics.retain_mut(|d| opts.adjust(d) && opts.enabled(d.rule));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let missing: std::collections::BTreeSet<&Arc<str>> = diagnostics
+        .iter()
+        .filter(|d| d.span.is_some() && !sources.contains_key(&d.file))
+        .map(|d| &d.file)
+        .collect();
+    if !missing.is_empty() {
+        for input in inputs {
+            let name = input.name();
+            if missing.contains(&name) {
+                if let Ok(src) = source::read(input) {
+                    sources.insert(name, src.text);
+                }
+            }
+        }
+    }
     summary.count(&diagnostics);
     Report {
         diagnostics,
@@ -301,6 +317,11 @@ pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
         }
     }
     drop_shadowed_yaml11(&mut out.diagnostics);
+    // Keep the text only for snippets of findings (or stdin, which cannot be
+    // re-read): memory stays bounded by the largest file.
+    if out.diagnostics.is_empty() && src.name.as_ref() != "<stdin>" {
+        out.source = None;
+    }
     out
 }
 
@@ -424,6 +445,9 @@ fn drop_shadowed_yaml11(diags: &mut Vec<Diagnostic>) {
 
 /// The byte offset of `{{` on a line that is not a comment.
 fn find_template(text: &str) -> Option<usize> {
+    if !text.contains("{{") {
+        return None;
+    }
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         if !line.trim_start().starts_with('#') {

@@ -2,7 +2,7 @@
 //! files are read. References to something that is not among the inputs are
 //! never errors: a partial file set must not drown users in false positives.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -192,10 +192,23 @@ pub fn check(facts: &Facts) -> Vec<Diagnostic> {
     // Subsets of hosts without a DestinationRule: one warning per object and
     // host, at the first reference, naming every subset used.
     let mut unresolved: Vec<(&SubsetRef, Vec<&str>)> = Vec::new();
+    // Index by exact host; wildcard hosts are few and scanned.
+    let mut by_host: HashMap<&str, Vec<&DrFact>> = HashMap::new();
+    let mut wildcards: Vec<&DrFact> = Vec::new();
+    for d in &facts.destination_rules {
+        if d.host.starts_with('*') {
+            wildcards.push(d);
+        } else {
+            by_host.entry(d.host.as_str()).or_default().push(d);
+        }
+    }
     for r in &facts.subset_refs {
-        let candidates: Vec<&DrFact> = facts
-            .destination_rules
-            .iter()
+        let candidates: Vec<&DrFact> = by_host
+            .get(r.host.as_str())
+            .into_iter()
+            .flatten()
+            .chain(&wildcards)
+            .copied()
             .filter(|d| visible(d, &r.namespace) && host_matches(&d.host, &r.host))
             .collect();
         // The most specific host wins, as in Istio: exact over wildcard.

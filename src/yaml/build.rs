@@ -242,6 +242,13 @@ impl Builder {
             return Scalar::Str(text.to_string());
         }
         let k8s = resolve_plain(text);
+        // Words and names (the vast majority) read the same everywhere,
+        // except the YAML 1.1 booleans, which resolve to Bool above.
+        let plain_word = matches!(k8s, Scalar::Str(_))
+            && !text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.'));
+        if plain_word {
+            return k8s;
+        }
         if let Some(yaml12) = yaml11_and_12_disagree(&k8s, text) {
             self.issue(
                 YamlIssueKind::Yaml11Scalar {

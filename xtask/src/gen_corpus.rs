@@ -20,8 +20,8 @@ pub fn generate(services: usize, dir: &Path) -> std::io::Result<u64> {
         for s in 1..=subsets {
             y += &format!("  - name: version-v{s}\n    labels:\n      version: v{s}\n");
         }
-        y += &format!(
-            "---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n  hosts:\n  - {name}\n  http:\n  - match:\n    - headers:\n        baggage-user-agent:\n          regex: .*Firefox.*\n      uri:\n        prefix: /api/v{}\n    route:\n    - destination:\n        host: {name}\n        subset: version-v2\n    retries:\n      attempts: 3\n      perTryTimeout: 2s\n      retryOn: 5xx,connect-failure\n    timeout: 10s\n  - route:\n",
+        let mut v = format!(
+            "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n  hosts:\n  - {name}\n  http:\n  - match:\n    - headers:\n        baggage-user-agent:\n          regex: .*Firefox.*\n      uri:\n        prefix: /api/v{}\n    route:\n    - destination:\n        host: {name}\n        subset: version-v2\n    retries:\n      attempts: 3\n      perTryTimeout: 2s\n      retryOn: 5xx,connect-failure\n    timeout: 10s\n  - route:\n",
             i % 3 + 1
         );
         let w = 100 / subsets;
@@ -31,12 +31,15 @@ pub fn generate(services: usize, dir: &Path) -> std::io::Result<u64> {
             } else {
                 w
             };
-            y += &format!("    - destination:\n        host: {name}\n        subset: version-v{s}\n      weight: {weight}\n");
+            v += &format!("    - destination:\n        host: {name}\n        subset: version-v{s}\n      weight: {weight}\n");
         }
         let sub = dir.join(format!("ns-{:02}", i % 40));
         fs::create_dir_all(&sub)?;
-        fs::write(sub.join(format!("{name}.yaml")), &y)?;
-        bytes += y.len() as u64;
+        // One object per file, as most repositories keep them (and as
+        // single-document schema validators need them).
+        fs::write(sub.join(format!("{name}-dr.yaml")), &y)?;
+        fs::write(sub.join(format!("{name}-vs.yaml")), &v)?;
+        bytes += (y.len() + v.len()) as u64;
     }
     Ok(bytes)
 }

@@ -2,6 +2,7 @@
 //! and `src/schema/bundled.rs` from Istio's CRD files; `cargo xtask gen-corpus
 //! [SERVICES] [DIR]` writes a deterministic benchmark corpus.
 
+mod bench;
 mod gen_corpus;
 mod gen_schemas;
 
@@ -52,6 +53,19 @@ fn main() -> ExitCode {
             std::fs::write(&path, new).expect("README.md is writable");
             ExitCode::SUCCESS
         }
+        Some("bench") => {
+            let services = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(3000);
+            match bench::run(&root, services) {
+                Ok(table) => {
+                    println!("{table}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Some("gen-corpus") => {
             let services = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(3000);
             let dir = args
@@ -69,7 +83,7 @@ fn main() -> ExitCode {
             }
         }
         _ => {
-            eprintln!("usage: cargo xtask gen-schemas [CRD_DIR] | gen-corpus [SERVICES] [DIR] | sync-readme");
+            eprintln!("usage: cargo xtask gen-schemas [CRD_DIR] | gen-corpus [SERVICES] [DIR] | sync-readme | bench [SERVICES]");
             ExitCode::from(2)
         }
     }
