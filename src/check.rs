@@ -9,7 +9,10 @@ use globset::GlobSet;
 
 use rayon::prelude::*;
 
-use crate::diagnostic::{Diagnostic, Finding, ObjectRef, Related, Severity, Summary};
+use crate::diagnostic::{
+    Applicability, Change, Diagnostic, Edit, Finding, Fix, ObjectRef, Related, Severity, Summary,
+    Target,
+};
 use crate::locate::locate;
 use crate::objects::{extract, Object};
 use crate::rules::cross::{self, Facts};
@@ -82,8 +85,15 @@ fn selects(sel: &str, rule: &Rule) -> bool {
 impl Options {
     pub fn enabled(&self, rule: &Rule) -> bool {
         let matches = |sel: &String| selects(sel, rule);
-        (self.select.is_empty() || self.select.iter().any(matches))
-            && !self.ignore.iter().any(matches)
+        let selected = if crate::rules::is_opt_in(rule) {
+            // Opt-in rules need their code or name, not a prefix or `*`.
+            self.select
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(rule.code) || s == rule.name)
+        } else {
+            self.select.is_empty() || self.select.iter().any(matches)
+        };
+        selected && !self.ignore.iter().any(matches)
     }
 
     /// The file relative to `root`, for glob matching.
@@ -386,6 +396,7 @@ fn semantic_rules(object: &Object, opts: &Options, findings: &mut Vec<Finding>) 
         "VirtualService" => virtual_service::weights::check(object, opts.istio_version, findings),
         _ => {}
     }
+    deprecation::check_object(object, opts.istio_version, findings);
 }
 
 /// A finding becomes a diagnostic: its pointer is located in the object.
@@ -394,6 +405,29 @@ fn place(f: Finding, object: &Object, file: &Arc<str>, text: &str) -> Diagnostic
     let mut d = Diagnostic::new(f.rule, file.clone(), f.message).at(span);
     d.help = f.help;
     d.severity = f.severity.unwrap_or(f.rule.severity);
+    d.fix = f.fix.and_then(|spec| {
+        let edits = spec
+            .changes
+            .iter()
+            .map(|c| {
+                let (pointer, target, text) = match c {
+                    Change::Key { pointer, text } => (pointer, Target::Key, text),
+                    Change::Value { pointer, text } => (pointer, Target::Value, text),
+                };
+                let span = crate::locate::exact(&object.node, pointer, target)?;
+                Some(Edit {
+                    start: span.start,
+                    end: span.end,
+                    text: text.clone(),
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Fix {
+            title: spec.title,
+            applicability: spec.applicability,
+            edits,
+        })
+    });
     d.pointer = Some(f.pointer);
     d.object = Some(object.object_ref());
     d
@@ -418,7 +452,17 @@ fn yaml_diagnostic(issue: &YamlIssue, file: &Arc<str>) -> Diagnostic {
             &YAML11_SCALAR,
             format!("unquoted `{text}` is read by Kubernetes as {}, by YAML 1.2 tools as {}", k8s.describe(), yaml12.describe()),
         )
-        .help(format!("quote it if you mean the string (\"{text}\"), or write the value unambiguously")),
+        .help(format!("quote it if you mean the string (\"{text}\"), or write the value unambiguously"))
+        .with_fix(Fix {
+            title: format!("quote `{text}`"),
+            // Kubernetes reads the quoted text differently: a change of meaning.
+            applicability: Applicability::Unsafe,
+            edits: vec![Edit {
+                start: issue.span.start,
+                end: issue.span.end,
+                text: format!("\"{text}\""),
+            }],
+        }),
         YamlIssueKind::DepthLimit(n) => d(&INPUT_LIMIT, format!("nesting deeper than {n} levels; the rest of the file is not checked")),
         YamlIssueKind::AliasLimit(n) => d(
             &INPUT_LIMIT,

@@ -89,6 +89,15 @@ pub struct CheckArgs {
     /// After the findings, print how many each rule reported.
     #[arg(long)]
     pub statistics: bool,
+    /// Apply safe fixes to the files (atomically), then report what remains.
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix or --diff, also apply fixes that change behaviour.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print a unified diff of what --fix would change; write nothing (exit 1 if there is any).
+    #[arg(long, conflicts_with = "fix")]
+    pub diff: bool,
 }
 
 #[derive(clap::Args, Debug, Default)]
@@ -281,6 +290,14 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, String> {
         .num_threads(args.threads.unwrap_or(0))
         .build()
         .map_err(|e| e.to_string())?;
+    if args.fix || args.diff {
+        let results =
+            pool.install(|| compute_fixes(&paths, &opts, args.unsafe_fixes, args.diff))?;
+        let changed = write_fixes(&results, args.diff, out)?;
+        if args.diff {
+            return Ok(ExitCode::from(u8::from(changed)));
+        }
+    }
     let report = pool
         .install(|| check::run(&paths, &opts))
         .map_err(|e| e.to_string())?;
@@ -298,6 +315,7 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, String> {
         statistics: args.statistics,
     };
     report::write(&report, args.format, style, out).map_err(io_error)?;
+
     let failed = match (fail_on.threshold(), report.worst()) {
         (Some(t), Some(w)) => w >= t,
         _ => false,
@@ -315,4 +333,88 @@ pub fn io_error(e: std::io::Error) -> String {
         std::process::exit(0);
     }
     e.to_string()
+}
+
+type FixResult = (crate::source::Input, String, crate::fix::Fixed);
+
+/// `--fix` / `--diff`: the fixed texts of the files that change.
+fn compute_fixes(
+    paths: &[PathBuf],
+    opts: &Options,
+    unsafe_fixes: bool,
+    diff: bool,
+) -> Result<Vec<FixResult>, String> {
+    use crate::source::{self, Input};
+    use rayon::prelude::*;
+    let (inputs, _) = source::collect(paths).map_err(|e| e.to_string())?;
+    if !diff && inputs.contains(&Input::Stdin) {
+        return Err("--fix cannot write to standard input; use --diff".into());
+    }
+    let results: Vec<FixResult> = inputs
+        .par_iter()
+        .filter(|i| !matches!(i, Input::File(p) if opts.excluded(&p.to_string_lossy())))
+        .filter_map(|i| {
+            let src = source::read(i).ok()?;
+            let fixed = crate::fix::fix_text(&src.name, &src.text, opts, unsafe_fixes);
+            (fixed.text != *src.text || fixed.unsafe_skipped > 0)
+                .then(|| (i.clone(), src.text.to_string(), fixed))
+        })
+        .collect();
+    Ok(results)
+}
+
+/// Writes the fixes (atomically) or prints them as a diff. Returns whether
+/// anything would change.
+fn write_fixes(results: &[FixResult], diff: bool, out: &mut dyn Write) -> Result<bool, String> {
+    use crate::source::Input;
+    let (mut fixes, mut files, mut skipped) = (0, 0, 0);
+    for (input, original, fixed) in results {
+        skipped += fixed.unsafe_skipped;
+        if fixed.text == *original {
+            continue;
+        }
+        let name = input.name();
+        if diff {
+            let d = similar::TextDiff::from_lines(original.as_str(), fixed.text.as_str());
+            let (a, b) = if name.starts_with('/') {
+                (name.to_string(), name.to_string())
+            } else {
+                (format!("a/{name}"), format!("b/{name}"))
+            };
+            let mut text = d
+                .unified_diff()
+                .context_radius(3)
+                .missing_newline_hint(true)
+                .header(&a, &b)
+                .to_string();
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+            out.write_all(text.as_bytes()).map_err(io_error)?;
+        } else if let Input::File(path) = input {
+            // Never overwrite a file that changed on disk since it was read.
+            let now = std::fs::read(path).map_err(|e| format!("{name}: {e}"))?;
+            if now != original.as_bytes() {
+                eprintln!("istiolint: {name} changed while it was being fixed; left untouched");
+                continue;
+            }
+            crate::fsutil::write_atomic(path, fixed.text.as_bytes())
+                .map_err(|e| format!("{name}: {e}"))?;
+        }
+        fixes += fixed.applied;
+        files += 1;
+    }
+    let verb = if diff { "Would fix" } else { "Fixed" };
+    eprintln!(
+        "{verb} {fixes} problem{} in {files} file{}.",
+        if fixes == 1 { "" } else { "s" },
+        if files == 1 { "" } else { "s" }
+    );
+    if skipped > 0 {
+        eprintln!(
+            "{skipped} more fix{} available with --unsafe-fixes.",
+            if skipped == 1 { "" } else { "es" }
+        );
+    }
+    Ok(files > 0)
 }

@@ -54,6 +54,48 @@ pub struct Diagnostic {
     pub pointer: Option<String>,
     pub object: Option<ObjectRef>,
     pub related: Vec<Related>,
+    pub fix: Option<Fix>,
+}
+
+/// Text edits on the original source that resolve a diagnostic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub title: String,
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
+}
+
+/// Replace bytes `start..end` with `text`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// Safe fixes keep Istio's meaning; unsafe ones change behaviour (usually
+/// to what the author meant) and need `--unsafe-fixes`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    Safe,
+    Unsafe,
+}
+
+/// A fix described in pointers, as rules write it; placed by the pipeline.
+#[derive(Clone, Debug)]
+pub struct FixSpec {
+    pub title: String,
+    pub applicability: Applicability,
+    pub changes: Vec<Change>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Change {
+    /// Rename the mapping key at the pointer.
+    Key { pointer: String, text: String },
+    /// Replace the (scalar) value at the pointer with YAML text.
+    Value { pointer: String, text: String },
 }
 
 impl Diagnostic {
@@ -68,6 +110,7 @@ impl Diagnostic {
             pointer: None,
             object: None,
             related: Vec::new(),
+            fix: None,
         }
     }
 
@@ -78,6 +121,11 @@ impl Diagnostic {
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
         self
     }
 
@@ -112,6 +160,7 @@ pub struct Finding {
     pub help: Option<String>,
     /// Overrides the rule's default severity (e.g. version-dependent rules).
     pub severity: Option<Severity>,
+    pub fix: Option<FixSpec>,
 }
 
 /// What part of the node at the pointer to underline.
@@ -136,7 +185,13 @@ impl Finding {
             message: message.into(),
             help: None,
             severity: None,
+            fix: None,
         }
+    }
+
+    pub fn fix(mut self, fix: FixSpec) -> Self {
+        self.fix = Some(fix);
+        self
     }
 
     pub fn on_key(mut self) -> Self {

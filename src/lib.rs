@@ -9,6 +9,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod duration;
 pub mod emit;
+pub mod fix;
 pub mod fsutil;
 pub mod generate;
 pub mod locate;

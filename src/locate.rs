@@ -26,6 +26,15 @@ pub fn locate(object: &Node, pointer: &str, target: Target, src: &str) -> Span {
     }
 }
 
+/// The exact span of a key or value, for fixes (no fallback, no clamping).
+pub fn exact(object: &Node, pointer: &str, target: Target) -> Option<Span> {
+    let (node, key) = object.lookup(pointer)?;
+    Some(match target {
+        Target::Key => key?.span,
+        Target::Value => node.span,
+    })
+}
+
 fn first_line(span: Span, src: &str) -> Span {
     if !span.is_multiline() {
         return span;

@@ -112,19 +112,24 @@ fn other_kinds_and_empty_documents_are_context_not_errors() {
     assert_eq!(code, 1);
     assert_eq!(
         findings(&json),
-        vec![f("IL2004", 23, 7), f("IL2002", 26, 17), f("IL2003", 27, 25)]
+        vec![
+            f("IL6002", 14, 13),
+            f("IL2004", 23, 7),
+            f("IL2002", 26, 17),
+            f("IL2003", 27, 25)
+        ]
     );
     assert_eq!(json["summary"]["objects"], 2);
     assert_eq!(
-        json["diagnostics"][0]["message"],
+        json["diagnostics"][1]["message"],
         "only one of `simple`, `consistentHash` may be set, found `simple`, `consistentHash`"
     );
     assert_eq!(
-        json["diagnostics"][1]["help"],
+        json["diagnostics"][2]["help"],
         "a duration is a string with a unit, e.g. \"5s\", \"100ms\" or \"3m\""
     );
     assert_eq!(
-        json["diagnostics"][2]["message"],
+        json["diagnostics"][3]["message"],
         "`baseEjectionTime`: duration \"500us\" is below the minimum 1ms"
     );
 }
@@ -193,7 +198,10 @@ fn bad_flags_are_usage_errors() {
 fn select_and_ignore_by_code_name_or_prefix() {
     let (_, json) = check_json(&["--select=IL2002", "testdata/check/mixed.yaml"]);
     assert_eq!(findings(&json), vec![f("IL2002", 26, 17)]);
-    let (_, json) = check_json(&["--ignore=wrong-type,IL2004", "testdata/check/mixed.yaml"]);
+    let (_, json) = check_json(&[
+        "--ignore=wrong-type,IL2004,IL6",
+        "testdata/check/mixed.yaml",
+    ]);
     assert_eq!(findings(&json), vec![f("IL2003", 27, 25)]);
     let (code, json) = check_json(&["--select=IL1", "testdata/check/mixed.yaml"]);
     assert_eq!((code, findings(&json)), (0, vec![]));

@@ -103,7 +103,7 @@ fn partial_file_sets_only_warn() {
 
 #[test]
 fn tutorial_findings_are_the_reviewed_ones() {
-    let (code, json) = check_json(&["examples/istiofiles"]);
+    let (code, json) = check_json(&["--ignore=IL6002", "examples/istiofiles"]);
     assert_eq!(code, 0);
     let codes: Vec<String> = findings(&json).into_iter().map(|(c, _, _)| c).collect();
     assert_eq!(
@@ -113,4 +113,18 @@ fn tutorial_findings_are_the_reviewed_ones() {
             "IL3004", "IL6001", "IL3002"
         ]
     );
+}
+
+#[test]
+fn old_api_versions_are_reported_from_istio_1_22() {
+    let (_, json) = check_json(&["--select=IL6002", "examples/istiofiles"]);
+    // Every tutorial object is v1alpha3.
+    assert_eq!(json["diagnostics"].as_array().unwrap().len(), 37);
+    assert_eq!(json["summary"]["objects"], 37);
+    let (_, json) = check_json(&[
+        "--select=IL6002",
+        "--istio-version=1.21",
+        "examples/istiofiles",
+    ]);
+    assert_eq!(json["diagnostics"].as_array().unwrap().len(), 0);
 }

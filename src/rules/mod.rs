@@ -79,8 +79,16 @@ pub fn all() -> &'static [&'static Rule] {
         &cross::SUBSET_NOT_FOUND,
         &cross::NO_DESTINATION_RULE,
         &deprecation::CONSECUTIVE_ERRORS,
+        &deprecation::OLD_API_VERSION,
+        &deprecation::MIRROR_PERCENT,
+        &deprecation::DURATION_SPELLING,
     ];
     ALL
+}
+
+/// Rules that run only when selected explicitly (style rules).
+pub fn is_opt_in(rule: &Rule) -> bool {
+    std::ptr::eq(rule, &deprecation::DURATION_SPELLING)
 }
 
 /// Finds a rule by code (`IL2001`, case-insensitive) or name (`unknown-field`).
@@ -101,10 +109,11 @@ pub fn markdown_table() -> String {
             area = Some(r.area);
         }
         out.push_str(&format!(
-            "| {} | `{}` | {} | {} |\n",
+            "| {} | `{}` | {}{} | {} |\n",
             r.code,
             r.name,
             r.severity.as_str(),
+            if is_opt_in(r) { " (opt-in)" } else { "" },
             r.summary.replace('|', "\\|")
         ));
     }

@@ -6,7 +6,7 @@ use serde_json::Value as Json;
 
 use super::keywords::{CEL, EXCLUSIVE, EXCLUSIVE_GROUPS};
 use super::Compiled;
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Applicability, Change, Finding, FixSpec};
 use crate::rules::schema::{
     CONFLICTING_FIELDS, INVALID_VALUE, MISSING_FIELD, UNKNOWN_FIELD, WRONG_TYPE,
 };
@@ -71,6 +71,20 @@ pub fn validate(compiled: &Compiled, json: &Json, node: &Node, src: &str) -> Vec
                 .and_then(|s| s.get(CEL))
                 .is_some_and(|c| c.to_string().contains("duration(self)"));
                 if let Some(n) = found {
+                    if !is_duration && f.help.is_none() {
+                        // A string was meant and the value is rejected as it is:
+                        // quoting gives it the only meaning Kubernetes accepts.
+                        if let Some(raw) = quotable(n, src, &expected) {
+                            f.fix = Some(FixSpec {
+                                title: format!("quote `{raw}`"),
+                                applicability: Applicability::Safe,
+                                changes: vec![Change::Value {
+                                    pointer: at.clone(),
+                                    text: format!("\"{raw}\""),
+                                }],
+                            });
+                        }
+                    }
                     f.help = if is_duration {
                         Some(
                             "a duration is a string with a unit, e.g. \"5s\", \"100ms\" or \"3m\""
@@ -231,6 +245,12 @@ fn quote_hint(n: &Node, src: &str, expected: &str) -> Option<String> {
         "Kubernetes reads the unquoted `{raw}` as {}; quote it to keep the text: \"{raw}\"",
         s.describe()
     ))
+}
+
+fn quotable(n: &Node, src: &str, expected: &str) -> Option<String> {
+    quote_hint(n, src, expected)?;
+    src.get(n.span.start..n.span.end)
+        .map(|s| s.trim().to_string())
 }
 
 fn second_exclusive_field(

@@ -1,9 +1,13 @@
 //! Deprecation rules (IL6xxx).
 
-use crate::diagnostic::{Finding, Severity};
+use serde_json::Value;
+
+use crate::diagnostic::{Applicability, Change, Finding, FixSpec, Severity};
+use crate::duration;
 use crate::objects::Object;
 use crate::rules::destination_rule::traffic_policies;
 use crate::rules::{Area, Rule};
+use crate::schema::IstioVersion;
 
 pub static CONSECUTIVE_ERRORS: Rule = Rule {
     code: "IL6001",
@@ -41,14 +45,206 @@ pub fn check(obj: &Object, out: &mut Vec<Finding>) {
         } else {
             format!("`consecutiveErrors: {n}` is ignored by current Istio (`consecutive5xxErrors` applies)")
         };
+        let pointer = format!("{at}/outlierDetection/consecutiveErrors");
+        let mut f = Finding::new(&CONSECUTIVE_ERRORS, pointer.clone(), message)
+            .on_key()
+            .help(format!("write `consecutive5xxErrors: {n}`"));
+        if od["consecutive5xxErrors"].is_null() {
+            // Unsafe: the breaker then really trips after n errors, as written.
+            f = f.fix(FixSpec {
+                title: "rename to consecutive5xxErrors".into(),
+                applicability: Applicability::Unsafe,
+                changes: vec![Change::Key {
+                    pointer,
+                    text: "consecutive5xxErrors".into(),
+                }],
+            });
+        }
+        out.push(f);
+    }
+}
+
+pub static OLD_API_VERSION: Rule = Rule {
+    code: "IL6002",
+    name: "old-api-version",
+    severity: Severity::Info,
+    area: Area::Deprecation,
+    kinds: &[
+        "DestinationRule",
+        "VirtualService",
+        "Gateway",
+        "ServiceEntry",
+        "Sidecar",
+        "WorkloadEntry",
+        "WorkloadGroup",
+    ],
+    summary: "networking.istio.io/v1alpha3 or v1beta1 where v1 is served (Istio >= 1.22)",
+    doc: "\
+## What it checks
+`apiVersion: networking.istio.io/v1alpha3` or `v1beta1` when `--istio-version` is 1.22 or later.
+
+## Why it matters
+The three versions have the same schema; `v1` is the stable API from 1.22 and the stored version
+from 1.27. New documentation, tools and generated manifests use `v1`; moving old files keeps them
+consistent. The fix is safe: the object means exactly the same.
+
+## Example
+```yaml
+apiVersion: networking.istio.io/v1alpha3   # IL6002: use networking.istio.io/v1
+```
+",
+};
+
+pub static MIRROR_PERCENT: Rule = Rule {
+    code: "IL6003",
+    name: "mirror-percent-deprecated",
+    severity: Severity::Warning,
+    area: Area::Deprecation,
+    kinds: &["VirtualService"],
+    summary: "http[].mirrorPercent is deprecated; use mirrorPercentage",
+    doc: "\
+## What it checks
+The integer `mirrorPercent` of an HTTP route. Istio warns when it is used.
+
+## Why it matters
+`mirrorPercentage: {value: N}` replaces it and allows fractions. The fix is safe.
+
+## Example
+```yaml
+mirrorPercent: 10          # IL6003
+```
+becomes `mirrorPercentage: {value: 10}`.
+",
+};
+
+pub static DURATION_SPELLING: Rule = Rule {
+    code: "IL6004",
+    name: "duration-spelling",
+    severity: Severity::Info,
+    area: Area::Deprecation,
+    kinds: &["DestinationRule", "VirtualService"],
+    summary: "A duration written in a long form such as 120.000s (opt-in style rule)",
+    doc: "\
+## What it checks
+Durations whose shortest Go spelling differs from the written one: `120.000s` is `2m`, `1.000s`
+is `1s`, `180s` is `3m`. Old generators (and `kubectl get -o yaml` on old clusters) produce the
+long forms. Opt-in: enable it with `--select IL6004` (or `duration-spelling`).
+
+## Why it matters
+Style only; the fix is safe. Uniform spellings make reviews and diffs easier.
+",
+};
+
+/// Duration fields of DestinationRule and VirtualService.
+const DURATION_KEYS: &[&str] = &[
+    "interval",
+    "baseEjectionTime",
+    "connectTimeout",
+    "idleTimeout",
+    "maxConnectionDuration",
+    "time",
+    "timeout",
+    "perTryTimeout",
+    "fixedDelay",
+    "ttl",
+    "maxAge",
+    "duration",
+];
+
+const V1_SINCE: IstioVersion = IstioVersion::new(1, 22, 0);
+
+/// Version, mirror and duration deprecations on any networking object.
+pub fn check_object(obj: &Object, version: IstioVersion, out: &mut Vec<Finding>) {
+    if version >= V1_SINCE && (obj.version == "v1alpha3" || obj.version == "v1beta1") {
         out.push(
             Finding::new(
-                &CONSECUTIVE_ERRORS,
-                format!("{at}/outlierDetection/consecutiveErrors"),
-                message,
+                &OLD_API_VERSION,
+                "/apiVersion",
+                format!("`{}` is served, but `networking.istio.io/v1` is the stable version since Istio 1.22", obj.api_version),
+            )
+            .help("the schema is identical: switch to networking.istio.io/v1")
+            .fix(FixSpec {
+                title: "use networking.istio.io/v1".into(),
+                applicability: Applicability::Safe,
+                changes: vec![Change::Value { pointer: "/apiVersion".into(), text: "networking.istio.io/v1".into() }],
+            }),
+        );
+    }
+    if obj.kind == "VirtualService" {
+        for (i, r) in obj.json["spec"]["http"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let Some(n) = r["mirrorPercent"].as_i64() else {
+                continue;
+            };
+            let pointer = format!("/spec/http/{i}/mirrorPercent");
+            let mut f = Finding::new(
+                &MIRROR_PERCENT,
+                pointer.clone(),
+                "`mirrorPercent` is deprecated",
             )
             .on_key()
-            .help(format!("write `consecutive5xxErrors: {n}`")),
-        );
+            .help(format!("write `mirrorPercentage: {{value: {n}}}`"));
+            if r["mirrorPercentage"].is_null() {
+                f = f.fix(FixSpec {
+                    title: "use mirrorPercentage".into(),
+                    applicability: Applicability::Safe,
+                    changes: vec![
+                        Change::Key {
+                            pointer: pointer.clone(),
+                            text: "mirrorPercentage".into(),
+                        },
+                        Change::Value {
+                            pointer,
+                            text: format!("{{value: {n}}}"),
+                        },
+                    ],
+                });
+            }
+            out.push(f);
+        }
+    }
+    durations(&obj.json["spec"], "/spec", out);
+}
+
+fn durations(v: &Value, at: &str, out: &mut Vec<Finding>) {
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m {
+                let pointer = format!("{at}/{}", crate::yaml::escape_pointer_token(k));
+                if let (true, Some(s)) = (DURATION_KEYS.contains(&k.as_str()), child.as_str()) {
+                    if let Ok(n) = duration::parse(s) {
+                        let short = duration::format(n);
+                        if n > 0 && short != s && s.len() > short.len() {
+                            out.push(
+                                Finding::new(
+                                    &DURATION_SPELLING,
+                                    pointer.clone(),
+                                    format!("`{s}` is `{short}`"),
+                                )
+                                .fix(FixSpec {
+                                    title: format!("write {short}"),
+                                    applicability: Applicability::Safe,
+                                    changes: vec![Change::Value {
+                                        pointer: pointer.clone(),
+                                        text: short,
+                                    }],
+                                }),
+                            );
+                        }
+                    }
+                }
+                durations(child, &pointer, out);
+            }
+        }
+        Value::Array(a) => {
+            for (i, child) in a.iter().enumerate() {
+                durations(child, &format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
     }
 }
