@@ -130,12 +130,32 @@ fn plain_safe(s: &str) -> bool {
     if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
         return false;
     }
-    !(s.contains(": ") || s.contains(" #") || s.ends_with(':') || s.chars().any(|c| c.is_control()))
+    !(s.contains(": ")
+        || s.contains(" #")
+        || s.ends_with(':')
+        || s.chars().any(|c| !(' '..='~').contains(&c)))
 }
 
+/// A YAML double-quoted scalar: JSON escapes, plus `\uXXXX` for every
+/// non-ASCII character that is not alphanumeric (BOMs, spaces and format
+/// characters that YAML readers reject or silently drop).
 fn quote(s: &str) -> String {
-    // A JSON string is a valid YAML double-quoted scalar.
-    serde_json::to_string(s).expect("strings serialise")
+    let json = serde_json::to_string(s).expect("strings serialise");
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c.is_ascii() || c.is_alphanumeric() {
+            out.push(c);
+        } else {
+            // YAML has no surrogate pairs: \U for characters beyond the BMP.
+            let code = c as u32;
+            if code > 0xFFFF {
+                out.push_str(&format!("\\U{code:08x}"));
+            } else {
+                out.push_str(&format!("\\u{code:04x}"));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -161,6 +181,17 @@ mod tests {
             to_yaml(&v),
             "a: \"on\"\nb: \"0755\"\nc: \"1.10\"\nd: \"yes\"\ne: v1\nf: \"\"\ng: \"a: b\"\nh: \"- x\"\n"
         );
+    }
+
+    #[test]
+    fn invisible_characters_are_escaped() {
+        let v = json!({"a": "1\u{feff}10", "b": "é", "c": "a\u{2028}b"});
+        assert_eq!(
+            to_yaml(&v),
+            "a: \"1\\ufeff10\"\nb: \"é\"\nc: \"a\\u2028b\"\n"
+        );
+        let out = parse_stream(&to_yaml(&v), Limits::default());
+        assert_eq!(out.documents[0].root.as_ref().unwrap().to_json(), v);
     }
 
     proptest! {

@@ -251,7 +251,7 @@ proptest! {
         min_health in proptest::option::of(0i64..=100),
         interval_ms in proptest::option::of(1i64..600_000),
         api in prop_oneof!["v1", "v1beta1", "v1alpha3"],
-        label in "[a-z0-9]{1,6}|on|yes|0755|1.10",
+        label in "[a-z0-9]{1,6}|on|yes|0755|1\\.10",
     ) {
         let meta = Meta { api_version: Meta::api_version(&api).unwrap(), name: "svc".into(), namespace: Some("ns".into()) };
         let subsets: Vec<SubsetSpec> = (1..=n)
