@@ -11,5 +11,6 @@ for t in yaml check emit; do
   if [ "$t" != emit ]; then
     cp ../testdata/check/*.yaml ../testdata/rules/*.yaml ../examples/istiofiles/*.yml "corpus/$t/"
   fi
-  cargo fuzz run -O "$t" "corpus/$t" -- -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 2>&1 | tail -n 3
+  echo "== $t"
+  cargo fuzz run -O "$t" "corpus/$t" -- -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 2>&1 | grep -E "^Done|panicked|ERROR|SUMMARY|crash-" || true
 done

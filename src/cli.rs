@@ -37,6 +37,8 @@ pub enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// Compare local manifests with the applied versions (exit 0 same, 1 different, 2 error).
+    Diff(crate::cli_diff::DiffArgs),
     /// Generate manifests (traffic splits, subsets, circuit breakers) from flags.
     #[command(subcommand)]
     Generate(crate::cli_generate::GenerateCommand),
@@ -176,6 +178,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Check(args) => check(args, &mut out),
         Command::Generate(cmd) => crate::cli_generate::run(cmd, &mut out),
+        Command::Diff(args) => crate::cli_diff::run(args, &mut out),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "istiolint", &mut out);

@@ -4,9 +4,11 @@
 
 pub mod check;
 pub mod cli;
+pub mod cli_diff;
 pub mod cli_generate;
 pub mod config;
 pub mod diagnostic;
+pub mod diff;
 pub mod duration;
 pub mod emit;
 pub mod fix;

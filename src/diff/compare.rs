@@ -1,0 +1,230 @@
+//! Structured changes between two normalised objects, and the traffic
+//! summary in plain words.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::yaml::escape_pointer_token;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Change {
+    pub pointer: String,
+    pub old: Option<Value>,
+    pub new: Option<Value>,
+}
+
+pub fn changes(old: &Value, new: &Value) -> Vec<Change> {
+    let mut out = Vec::new();
+    walk(old, new, String::new(), &mut out);
+    out
+}
+
+fn walk(old: &Value, new: &Value, at: String, out: &mut Vec<Change>) {
+    match (old, new) {
+        (Value::Object(a), Value::Object(b)) => {
+            let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for k in keys {
+                let p = format!("{at}/{}", escape_pointer_token(k));
+                match (a.get(k), b.get(k)) {
+                    (Some(x), Some(y)) => walk(x, y, p, out),
+                    (x, y) => out.push(Change {
+                        pointer: p,
+                        old: x.cloned(),
+                        new: y.cloned(),
+                    }),
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            for i in 0..a.len().max(b.len()) {
+                let p = format!("{at}/{i}");
+                match (a.get(i), b.get(i)) {
+                    (Some(x), Some(y)) => walk(x, y, p, out),
+                    (x, y) => out.push(Change {
+                        pointer: p,
+                        old: x.cloned(),
+                        new: y.cloned(),
+                    }),
+                }
+            }
+        }
+        (a, b) if a != b => out.push(Change {
+            pointer: at,
+            old: Some(a.clone()),
+            new: Some(b.clone()),
+        }),
+        _ => {}
+    }
+}
+
+/// "version-v1 50% -> 75%, version-v2 50% -> 25%" for a VirtualService;
+/// "outlierDetection.consecutive5xxErrors 1 -> 3" for a DestinationRule.
+pub fn traffic_summary(kind: &str, old: &Value, new: &Value, changes: &[Change]) -> Vec<String> {
+    match kind {
+        "VirtualService" => routes_summary(old, new),
+        "DestinationRule" => policy_summary(new, changes),
+        _ => Vec::new(),
+    }
+}
+
+fn routes_summary(old: &Value, new: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for section in ["http", "tcp", "tls"] {
+        let (a, b) = (&old["spec"][section], &new["spec"][section]);
+        let n = a
+            .as_array()
+            .map_or(0, Vec::len)
+            .max(b.as_array().map_or(0, Vec::len));
+        for i in 0..n {
+            let (sa, sb) = (shares(&a[i]), shares(&b[i]));
+            if sa == sb {
+                continue;
+            }
+            let mut names: Vec<&String> = sa.iter().chain(&sb).map(|(n, _)| n).collect();
+            names.dedup();
+            let mut seen = Vec::new();
+            let parts: Vec<String> = names
+                .into_iter()
+                .filter(|n| {
+                    let fresh = !seen.contains(n);
+                    seen.push(*n);
+                    fresh
+                })
+                .map(|n| {
+                    let find =
+                        |s: &[(String, f64)]| s.iter().find(|(x, _)| x == n).map(|(_, w)| *w);
+                    match (find(&sa), find(&sb)) {
+                        (Some(x), Some(y)) if x == y => format!("{n} {}", pct(x)),
+                        (Some(x), Some(y)) => format!("{n} {} -> {}", pct(x), pct(y)),
+                        (None, Some(y)) => format!("{n} new {}", pct(y)),
+                        (Some(x), None) => format!("{n} {} -> removed", pct(x)),
+                        (None, None) => unreachable!(),
+                    }
+                })
+                .collect();
+            let prefix = if n > 1 || section != "http" {
+                format!("{section}[{i}] ")
+            } else {
+                String::new()
+            };
+            out.push(format!("{prefix}{}", parts.join(", ")));
+        }
+    }
+    out
+}
+
+/// Each destination's share of a route, in percent (weights are relative).
+fn shares(route: &Value) -> Vec<(String, f64)> {
+    let Some(dests) = route["route"].as_array() else {
+        return Vec::new();
+    };
+    let weights: Vec<f64> = dests
+        .iter()
+        .map(|d| {
+            d["weight"]
+                .as_f64()
+                .unwrap_or(if dests.len() == 1 { 100.0 } else { 0.0 })
+        })
+        .collect();
+    let total: f64 = weights.iter().sum();
+    dests
+        .iter()
+        .zip(weights)
+        .map(|(d, w)| {
+            let dest = &d["destination"];
+            let name = dest["subset"]
+                .as_str()
+                .or(dest["host"].as_str())
+                .unwrap_or("?")
+                .to_string();
+            (name, if total > 0.0 { w * 100.0 / total } else { 0.0 })
+        })
+        .collect()
+}
+
+fn pct(x: f64) -> String {
+    if (x - x.round()).abs() < 0.05 {
+        format!("{}%", x.round())
+    } else {
+        format!("{x:.1}%")
+    }
+}
+
+fn policy_summary(new: &Value, changes: &[Change]) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in changes {
+        let parts: Vec<&str> = c.pointer.trim_start_matches('/').split('/').collect();
+        let Some(tp) = parts.iter().position(|p| *p == "trafficPolicy") else {
+            if parts.len() == 3 && parts[..2] == ["spec", "subsets"] {
+                let name = |v: &Option<Value>| {
+                    v.as_ref()
+                        .and_then(|s| s["name"].as_str().map(str::to_string))
+                };
+                match (name(&c.old), name(&c.new)) {
+                    (None, Some(n)) => out.push(format!("subset {n} added")),
+                    (Some(o), None) => out.push(format!("subset {o} removed")),
+                    _ => {}
+                }
+            }
+            continue;
+        };
+        let scope = if parts.get(1) == Some(&"subsets") {
+            let i: usize = parts.get(2).and_then(|s| s.parse().ok()).unwrap_or(0);
+            let name = new["spec"]["subsets"][i]["name"].as_str().unwrap_or("?");
+            format!("subset {name}: ")
+        } else {
+            String::new()
+        };
+        let field = parts[tp + 1..].join(".");
+        let show = |v: &Option<Value>| {
+            v.as_ref().map_or("unset".to_string(), |v| {
+                v.to_string().trim_matches('"').to_string()
+            })
+        };
+        out.push(format!(
+            "{scope}{field} {} -> {}",
+            show(&c.old),
+            show(&c.new)
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn vs(w1: i64, w2: i64) -> Value {
+        json!({"spec": {"http": [{"route": [
+            {"destination": {"host": "r", "subset": "version-v1"}, "weight": w1},
+            {"destination": {"host": "r", "subset": "version-v2"}, "weight": w2}]}]}})
+    }
+
+    #[test]
+    fn weights_in_plain_words() {
+        let (a, b) = (vs(50, 50), vs(75, 25));
+        let c = changes(&a, &b);
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0].pointer, "/spec/http/0/route/0/weight");
+        assert_eq!(
+            traffic_summary("VirtualService", &a, &b, &c),
+            vec!["version-v1 50% -> 75%, version-v2 50% -> 25%"]
+        );
+    }
+
+    #[test]
+    fn breaker_in_plain_words() {
+        let a =
+            json!({"spec": {"trafficPolicy": {"outlierDetection": {"consecutive5xxErrors": 1}}}});
+        let b =
+            json!({"spec": {"trafficPolicy": {"outlierDetection": {"consecutive5xxErrors": 3}}}});
+        let c = changes(&a, &b);
+        assert_eq!(
+            traffic_summary("DestinationRule", &a, &b, &c),
+            vec!["outlierDetection.consecutive5xxErrors 1 -> 3"]
+        );
+    }
+}

@@ -1,0 +1,192 @@
+//! `istiolint diff`: local manifests against the applied versions (a file,
+//! stdin, a git revision or the live cluster through `kubectl get`).
+
+mod compare;
+mod load;
+mod normalize;
+
+use serde::Serialize;
+use serde_json::Value;
+
+pub use compare::Change;
+pub use load::{load_git, load_live, load_paths, load_text};
+
+/// Identity of an object: the apiVersion's version does not count.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Key {
+    pub group: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl Key {
+    pub fn of(v: &Value, default_namespace: &str) -> Option<Key> {
+        let api = v["apiVersion"].as_str()?;
+        Some(Key {
+            group: api.rsplit_once('/').map_or("", |(g, _)| g).to_string(),
+            kind: v["kind"].as_str()?.to_string(),
+            namespace: v["metadata"]["namespace"]
+                .as_str()
+                .unwrap_or(default_namespace)
+                .to_string(),
+            name: v["metadata"]["name"].as_str()?.to_string(),
+        })
+    }
+
+    pub fn title(&self) -> String {
+        format!("{} {}/{}", self.kind, self.namespace, self.name)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Changed,
+    WillBeCreated,
+    NotInLocalFiles,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ObjectDiff {
+    #[serde(flatten)]
+    pub key: Key,
+    pub status: Status,
+    pub summary: Vec<String>,
+    pub changes: Vec<Change>,
+    #[serde(skip)]
+    pub applied_yaml: String,
+    #[serde(skip)]
+    pub local_yaml: String,
+}
+
+pub struct Options {
+    pub namespace: String,
+    pub ignore_paths: Vec<String>,
+}
+
+/// Pairs objects by identity and compares their normalised forms, in a
+/// deterministic order (kind, namespace, name).
+pub fn diff(local: &[Value], applied: &[Value], opts: &Options) -> Vec<ObjectDiff> {
+    let index = |objects: &[Value]| -> Vec<(Key, Value)> {
+        let mut v: Vec<(Key, Value)> = objects
+            .iter()
+            .filter_map(|o| {
+                Some((
+                    Key::of(o, &opts.namespace)?,
+                    normalize::normalize(o, &opts.namespace, &opts.ignore_paths),
+                ))
+            })
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    };
+    let (local, applied) = (index(local), index(applied));
+    let mut out = Vec::new();
+    for (key, new) in &local {
+        let old = applied.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+        let yaml = |v: &Value| crate::emit::to_yaml(&normalize::sorted(v));
+        match old {
+            Some(old) if old == new => {}
+            Some(old) => {
+                let changes = compare::changes(old, new);
+                out.push(ObjectDiff {
+                    summary: compare::traffic_summary(&key.kind, old, new, &changes),
+                    key: key.clone(),
+                    status: Status::Changed,
+                    changes,
+                    applied_yaml: yaml(old),
+                    local_yaml: yaml(new),
+                });
+            }
+            None => out.push(ObjectDiff {
+                key: key.clone(),
+                status: Status::WillBeCreated,
+                summary: vec!["will be created".into()],
+                changes: vec![Change {
+                    pointer: String::new(),
+                    old: None,
+                    new: Some(new.clone()),
+                }],
+                applied_yaml: String::new(),
+                local_yaml: yaml(new),
+            }),
+        }
+    }
+    for (key, old) in &applied {
+        if !local.iter().any(|(k, _)| k == key) {
+            out.push(ObjectDiff {
+                key: key.clone(),
+                status: Status::NotInLocalFiles,
+                summary: vec!["not in local files".into()],
+                changes: vec![Change {
+                    pointer: String::new(),
+                    old: Some(old.clone()),
+                    new: None,
+                }],
+                applied_yaml: crate::emit::to_yaml(&normalize::sorted(old)),
+                local_yaml: String::new(),
+            });
+        }
+    }
+    out
+}
+
+/// The text report: traffic summary, then a unified diff per object.
+pub fn render_text(diffs: &[&ObjectDiff], color: bool) -> String {
+    let paint = |code: &str, s: &str| {
+        if color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
+    let mut out = String::new();
+    let summaries: Vec<String> = diffs
+        .iter()
+        .filter(|d| !d.summary.is_empty())
+        .map(|d| format!("  {}: {}\n", d.key.title(), d.summary.join("; ")))
+        .collect();
+    if !summaries.is_empty() {
+        out.push_str("Summary:\n");
+        out.extend(summaries);
+        out.push('\n');
+    }
+    for d in diffs {
+        let (mark, what) = match d.status {
+            Status::Changed => ("~", "changed"),
+            Status::WillBeCreated => ("+", "will be created"),
+            Status::NotInLocalFiles => ("-", "not in local files"),
+        };
+        out.push_str(&paint("1", &format!("{mark} {} ({what})", d.key.title())));
+        out.push('\n');
+        let text = similar::TextDiff::from_lines(&d.applied_yaml, &d.local_yaml);
+        for line in text
+            .unified_diff()
+            .context_radius(3)
+            .header("applied", "local")
+            .to_string()
+            .lines()
+        {
+            let styled = match line.as_bytes().first() {
+                Some(b'+') if !line.starts_with("+++") => paint("32", line),
+                Some(b'-') if !line.starts_with("---") => paint("31", line),
+                Some(b'@') => paint("36", line),
+                _ => line.to_string(),
+            };
+            out.push_str(&styled);
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    objects: &'a [&'a ObjectDiff],
+}
+
+pub fn render_json(diffs: &[&ObjectDiff]) -> String {
+    serde_json::to_string_pretty(&JsonReport { objects: diffs }).expect("serialisable") + "\n"
+}
