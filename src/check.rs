@@ -391,9 +391,13 @@ fn semantic_rules(object: &Object, opts: &Options, findings: &mut Vec<Finding>) 
         "DestinationRule" => {
             destination_rule::outlier::check(object, findings);
             destination_rule::pool::check(object, findings);
+            destination_rule::webhook::check(object, findings);
             deprecation::check(object, findings);
         }
-        "VirtualService" => virtual_service::weights::check(object, opts.istio_version, findings),
+        "VirtualService" => {
+            virtual_service::weights::check(object, opts.istio_version, findings);
+            virtual_service::webhook::check(object, findings);
+        }
         _ => {}
     }
     deprecation::check_object(object, opts.istio_version, findings);

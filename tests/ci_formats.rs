@@ -295,6 +295,7 @@ fn config_command_prints_the_effective_configuration() {
 #[test]
 fn context_files_resolve_references_but_are_not_reported() {
     let (code, json) = check_json(&[
+        "--select=IL5",
         "--context=testdata/rules/subsets/dr.yaml",
         "testdata/rules/subsets/vs.yaml",
     ]);

@@ -11,15 +11,26 @@ use proptest::prelude::*;
 
 fn seeds() -> Vec<String> {
     let mut out = Vec::new();
-    for dir in ["testdata/check", "testdata/rules", "testdata/fix", "testdata/suppress", "examples/istiofiles"] {
-        let mut paths: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/").to_string() + dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.is_file())
-            .collect();
+    for dir in [
+        "testdata/check",
+        "testdata/rules",
+        "testdata/fix",
+        "testdata/suppress",
+        "examples/istiofiles",
+    ] {
+        let mut paths: Vec<_> =
+            std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/").to_string() + dir)
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .collect();
         paths.sort();
-        out.extend(paths.into_iter().filter_map(|p| std::fs::read_to_string(p).ok()));
+        out.extend(
+            paths
+                .into_iter()
+                .filter_map(|p| std::fs::read_to_string(p).ok()),
+        );
     }
     out
 }

@@ -66,7 +66,7 @@ fn circuit_breaker_rules() {
 
 #[test]
 fn subset_not_found_lists_the_defined_subsets() {
-    let (code, json) = check_json(&["testdata/rules/subsets"]);
+    let (code, json) = check_json(&["--select=IL5", "testdata/rules/subsets"]);
     assert_eq!(code, 1);
     assert_eq!(
         findings(&json),
@@ -89,7 +89,7 @@ fn subset_not_found_lists_the_defined_subsets() {
 
 #[test]
 fn partial_file_sets_only_warn() {
-    let (code, json) = check_json(&["testdata/rules/subsets/vs.yaml"]);
+    let (code, json) = check_json(&["--select=IL5", "testdata/rules/subsets/vs.yaml"]);
     assert_eq!(code, 0);
     assert_eq!(
         findings(&json),
@@ -127,4 +127,44 @@ fn old_api_versions_are_reported_from_istio_1_22() {
         "examples/istiofiles",
     ]);
     assert_eq!(json["diagnostics"].as_array().unwrap().len(), 0);
+}
+
+fn concise(args: &[&str]) -> String {
+    let out = common::istiolint()
+        .args(["check", "--format=concise"])
+        .args(args)
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Webhook parity for DestinationRules: every failing case once, exact
+/// positions and Istio's own wording; the `good` object has no finding.
+#[test]
+fn destination_rule_webhook_checks() {
+    let out = concise(&["--ignore=IL2,IL5", "testdata/rules/webhook-dr.yaml"]);
+    insta::assert_snapshot!(out);
+    let (_, json) = check_json(&["--ignore=IL5", "testdata/rules/webhook-dr.yaml"]);
+    let good = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["object"]["name"] == "good")
+        .count();
+    assert_eq!(good, 0);
+}
+
+/// Webhook parity for VirtualServices.
+#[test]
+fn virtual_service_webhook_checks() {
+    let out = concise(&["--ignore=IL2,IL5", "testdata/rules/webhook-vs.yaml"]);
+    insta::assert_snapshot!(out);
+    let (_, json) = check_json(&["--ignore=IL5", "testdata/rules/webhook-vs.yaml"]);
+    let good: Vec<_> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["object"]["name"] == "good")
+        .collect();
+    assert!(good.is_empty(), "{good:?}");
 }

@@ -10,6 +10,7 @@ pub mod deprecation;
 pub mod destination_rule;
 pub mod input;
 pub mod schema;
+pub mod validators;
 pub mod virtual_service;
 
 use crate::diagnostic::Severity;
@@ -72,10 +73,36 @@ pub fn all() -> &'static [&'static Rule] {
         &destination_rule::outlier::EJECT_ALL,
         &destination_rule::outlier::GATEWAY_ERRORS_SHADOWED,
         &destination_rule::pool::SERIALISING_LIMIT,
+        &destination_rule::webhook::HOST_INVALID,
+        &destination_rule::webhook::SUBSET_NAME,
+        &destination_rule::webhook::SUBSET_LABELS,
+        &destination_rule::webhook::POLICY_EMPTY,
+        &destination_rule::webhook::POOL_INVALID,
+        &destination_rule::webhook::LB_INVALID,
+        &destination_rule::webhook::TLS_INVALID,
+        &destination_rule::webhook::LOCAL_ORIGIN,
+        &destination_rule::webhook::EXPORT_TO,
+        &destination_rule::webhook::WORKLOAD_SELECTOR,
+        &destination_rule::webhook::TUNNEL_INVALID,
         &virtual_service::weights::NEGATIVE_WEIGHT,
         &virtual_service::weights::ALL_WEIGHTS_ZERO,
         &virtual_service::weights::WEIGHTS_NOT_100,
         &virtual_service::weights::SINGLE_DESTINATION_WEIGHT,
+        &virtual_service::webhook::HOSTS,
+        &virtual_service::webhook::DESTINATION,
+        &virtual_service::webhook::NO_ROUTES,
+        &virtual_service::webhook::GATEWAY_NAME,
+        &virtual_service::webhook::ROUTE_ACTION,
+        &virtual_service::webhook::MATCH,
+        &virtual_service::webhook::RETRIES,
+        &virtual_service::webhook::FAULT,
+        &virtual_service::webhook::CORS,
+        &virtual_service::webhook::REDIRECT,
+        &virtual_service::webhook::MIRROR_PERCENTAGE,
+        &virtual_service::webhook::HEADERS,
+        &virtual_service::webhook::UNREACHABLE,
+        &virtual_service::webhook::TCP_TLS,
+        &virtual_service::webhook::JWT_CLAIM,
         &cross::SUBSET_NOT_FOUND,
         &cross::NO_DESTINATION_RULE,
         &deprecation::CONSECUTIVE_ERRORS,

@@ -1,3 +1,4 @@
 //! VirtualService rules (IL4xxx).
 
+pub mod webhook;
 pub mod weights;

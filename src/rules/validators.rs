@@ -1,0 +1,240 @@
+//! Istio's validation primitives (pilot/pkg/config/validation), re-done:
+//! domains, labels, ports, durations, regexes, header names.
+
+use crate::duration;
+
+fn dns1123_label(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+}
+
+/// A lower-case DNS-1123 label (namespaces, gateway names, subset names are
+/// checked case-insensitively by Istio's regex; upper case is accepted).
+pub fn is_dns1123_label(s: &str) -> bool {
+    dns1123_label(s)
+}
+
+fn check_labels(domain: &str) -> Result<(), String> {
+    let parts: Vec<&str> = domain.split('.').collect();
+    let top = parts.last().copied().unwrap_or_default();
+    if !top.is_empty() && top.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "domain name \"{domain}\" invalid (top level domain \"{top}\" cannot be all-numeric)"
+        ));
+    }
+    for (i, label) in parts.iter().enumerate() {
+        // A trailing dot (empty last label) is fine.
+        if i == parts.len() - 1 && label.is_empty() {
+            continue;
+        }
+        if !dns1123_label(label) {
+            return Err(format!(
+                "domain name \"{domain}\" invalid (label \"{label}\" invalid)"
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn preconditions(name: &str) -> Result<(), String> {
+    if name.len() > 255 {
+        return Err(format!("domain name \"{name}\" too long (max 255)"));
+    }
+    if name.is_empty() {
+        return Err("empty domain name not allowed".into());
+    }
+    Ok(())
+}
+
+/// `ValidateFQDN`.
+pub fn fqdn(name: &str) -> Result<(), String> {
+    preconditions(name)?;
+    check_labels(name)
+}
+
+/// `ValidateWildcardDomain`: a wildcard only as the first label (`*`, `*foo`, `*-foo`).
+pub fn wildcard_domain(domain: &str) -> Result<(), String> {
+    preconditions(domain)?;
+    let (first, rest) = match domain.split_once('.') {
+        Some((f, r)) => (f, Some(r)),
+        None => (domain, None),
+    };
+    let body = first
+        .strip_prefix("*-")
+        .or_else(|| first.strip_prefix('*'))
+        .unwrap_or(first);
+    let ok_first = first == "*" || (first.len() <= 63 && dns1123_label(body));
+    if !ok_first {
+        return Err(format!(
+            "domain name \"{domain}\" invalid (label \"{first}\" invalid)"
+        ));
+    }
+    match rest {
+        Some(r) => check_labels(r),
+        None => Ok(()),
+    }
+}
+
+pub fn is_ip(s: &str) -> bool {
+    s.parse::<std::net::IpAddr>().is_ok()
+}
+
+pub fn port(n: i64) -> Result<(), String> {
+    if (1..=65535).contains(&n) {
+        Ok(())
+    } else {
+        Err(format!("port number {n} must be in the range 1..65535"))
+    }
+}
+
+/// `ValidateDuration`: at least 1ms, millisecond precision.
+pub fn duration_ms(s: &str) -> Result<(), String> {
+    let n = duration::parse(s)?;
+    if n < 1_000_000 {
+        return Err(format!("duration {s} must be at least 1ms"));
+    }
+    if n % 1_000_000 != 0 {
+        return Err(format!(
+            "duration {s}: only durations to ms precision are supported"
+        ));
+    }
+    Ok(())
+}
+
+/// Go `regexp` (RE2) syntax; the Rust regex syntax is RE2's, without
+/// backreferences and look-around, like RE2.
+pub fn re2(re: &str) -> Result<(), String> {
+    if re.len() > 1024 {
+        return Err("regex is too large, max length allowed is 1024".into());
+    }
+    regex_syntax::Parser::new()
+        .parse(re)
+        .map(|_| ())
+        .map_err(|e| {
+            let text = e.to_string();
+            let last = text.lines().last().unwrap_or("invalid regex").trim();
+            last.strip_prefix("error: ").unwrap_or(last).to_string()
+        })
+}
+
+/// Kubernetes label keys and values (`labels.Instance.Validate`).
+pub fn label(key: &str, value: &str) -> Result<(), String> {
+    let name_ok = |n: &str| {
+        let b = n.as_bytes();
+        !b.is_empty()
+            && b.len() <= 63
+            && b[0].is_ascii_alphanumeric()
+            && b[b.len() - 1].is_ascii_alphanumeric()
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+    };
+    let (prefix, name) = match key.split_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, key),
+    };
+    if let Some(p) = prefix {
+        if p.len() > 253 {
+            return Err(format!(
+                "invalid tag key: \"{key}\" (DNS prefix is too long)"
+            ));
+        }
+        if !p.split('.').all(dns1123_label) {
+            return Err(format!("invalid tag key: \"{key}\""));
+        }
+    }
+    if name.len() > 63 {
+        return Err(format!("invalid tag key: \"{key}\" (name is too long)"));
+    }
+    if !name_ok(name) {
+        return Err(format!("invalid tag key: \"{key}\""));
+    }
+    if !value.is_empty() && !name_ok_value(value) {
+        return Err(format!("invalid tag value: \"{value}\""));
+    }
+    Ok(())
+}
+
+fn name_ok_value(v: &str) -> bool {
+    let b = v.as_bytes();
+    b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+}
+
+/// An HTTP header name (tchar), with pseudo headers and JWT claim keys.
+pub fn header_name(h: &str) -> Result<(), String> {
+    if h.is_empty() {
+        return Err("header name cannot be empty".into());
+    }
+    if [":method", ":scheme", ":authority", ":path", ":status"].contains(&h)
+        || h.to_ascii_lowercase().starts_with("@request.auth.claims")
+    {
+        return Ok(());
+    }
+    let ok = h
+        .bytes()
+        .all(|c| c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~,".contains(&c));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("header name {h} is not a valid header name"))
+    }
+}
+
+pub fn is_jwt_claim(h: &str) -> bool {
+    h.to_ascii_lowercase().starts_with("@request.auth.claims")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains() {
+        assert!(wildcard_domain("reviews").is_ok());
+        assert!(wildcard_domain("*.bookinfo.svc.cluster.local").is_ok());
+        assert!(wildcard_domain("*").is_ok());
+        assert!(wildcard_domain("*-foo.baz").is_ok());
+        assert_eq!(
+            wildcard_domain("foo.*.com"),
+            Err("domain name \"*.com\" invalid (label \"*\" invalid)".into())
+        );
+        assert_eq!(
+            wildcard_domain("10.0.0.1"),
+            Err(
+                "domain name \"0.0.1\" invalid (top level domain \"1\" cannot be all-numeric)"
+                    .into()
+            )
+        );
+        assert_eq!(
+            wildcard_domain(""),
+            Err("empty domain name not allowed".into())
+        );
+        assert!(wildcard_domain("default/baz").is_err());
+        assert!(fqdn("mesh").is_ok());
+        assert!(fqdn("b@dgateway").is_err());
+    }
+
+    #[test]
+    fn labels_ports_durations_regexes() {
+        assert!(label("app.kubernetes.io/name", "v1").is_ok());
+        assert!(label("version", "").is_ok());
+        assert_eq!(
+            label("bad key", "x"),
+            Err("invalid tag key: \"bad key\"".into())
+        );
+        assert_eq!(label("k", "-x"), Err("invalid tag value: \"-x\"".into()));
+        assert!(port(0).is_err() && port(65535).is_ok());
+        assert!(duration_ms("1.5ms").unwrap_err().contains("ms precision"));
+        assert!(duration_ms("1ms").is_ok());
+        assert!(re2("^/api/.*").is_ok());
+        assert!(re2("(?=x)").is_err());
+        assert!(re2("[").is_err());
+        assert!(header_name("x-user").is_ok() && header_name("bad header").is_err());
+    }
+}
