@@ -137,7 +137,10 @@ fn other_kinds_and_empty_documents_are_context_not_errors() {
 #[test]
 fn api_versions_follow_the_istio_release() {
     let (_, json) = check_json(&["testdata/check/api-version.yaml"]);
-    assert_eq!(findings(&json), vec![f("IL2006", 8, 1), f("IL2005", 8, 13)]);
+    assert_eq!(
+        findings(&json),
+        vec![f("IL4007", 5, 1), f("IL2006", 8, 1), f("IL2005", 8, 13)]
+    );
     let (_, json) = check_json(&["--istio-version=1.20", "testdata/check/list.yaml"]);
     assert_eq!(
         findings(&json),

@@ -161,7 +161,10 @@ fn concise_quiet_and_statistics() {
 
 #[test]
 fn suppressions_by_annotation_and_comment_and_unused_ones_reported() {
-    let (code, json) = check_json(&["--ignore=IL5002", "testdata/suppress/suppressed.yaml"]);
+    let (code, json) = check_json(&[
+        "--ignore=IL5002,IL4017",
+        "testdata/suppress/suppressed.yaml",
+    ]);
     assert_eq!(code, 0);
     // Left: the unused VS annotation (IL2001 matched nothing) and the unused comment.
     assert_eq!(

@@ -304,7 +304,11 @@ fn policy(p: &str, tp: &Value, out: &mut Vec<Finding>) {
             "portTrafficPolicy must have valid port".into(),
         );
     }
-    if !fields.iter().any(|f| !tp[*f].is_null()) {
+    // Only a literally empty policy: unknown keys are already schema errors.
+    let empty = tp
+        .as_object()
+        .is_some_and(|o| o.keys().all(|k| k == "port"));
+    if !fields.iter().any(|f| !tp[*f].is_null()) && empty {
         let what = if port_level {
             "port traffic policy"
         } else {
@@ -328,7 +332,7 @@ fn policy(p: &str, tp: &Value, out: &mut Vec<Finding>) {
     }
     let pool = &tp["connectionPool"];
     if pool.is_object() {
-        if pool["tcp"].is_null() && pool["http"].is_null() {
+        if pool.as_object().is_some_and(|o| o.is_empty()) {
             at(
                 out,
                 &POOL_INVALID,
@@ -555,12 +559,12 @@ fn is_prime(n: u64) -> bool {
     if n < 4 {
         return true;
     }
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         return false;
     }
     let mut i = 3;
     while i * i <= n {
-        if n % i == 0 {
+        if n.is_multiple_of(i) {
             return false;
         }
         i += 2;

@@ -384,11 +384,13 @@ pub fn check(obj: &Object, out: &mut Vec<Finding>) {
     }
     let empty = |k: &str| spec[k].as_array().is_none_or(Vec::is_empty);
     if empty("http") && empty("tcp") && empty("tls") && !delegate_only(spec) {
-        push(
-            out,
-            &NO_ROUTES,
-            "/spec",
-            "http, tcp or tls must be provided in virtual service",
+        out.push(
+            Finding::new(
+                &NO_ROUTES,
+                "/spec",
+                "http, tcp or tls must be provided in virtual service",
+            )
+            .on_key(),
         );
     }
     for (i, r) in spec["http"].as_array().into_iter().flatten().enumerate() {
@@ -977,7 +979,7 @@ fn cors(p: &str, c: &Value, out: &mut Vec<Finding>) {
 
 fn percentage(p: &str, v: &Value, out: &mut Vec<Finding>) {
     if let Some(x) = v["value"].as_f64() {
-        if x < 0.0 || x > 100.0 || (x > 0.0 && x < 0.0001) {
+        if !(0.0..=100.0).contains(&x) || (x > 0.0 && x < 0.0001) {
             push(
                 out,
                 &FAULT,
