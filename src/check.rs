@@ -228,7 +228,7 @@ fn run_inputs_with(
     let mut files = Vec::with_capacity(inputs.len());
     let mut suppressions = Vec::new();
     for c in context {
-        facts.destination_rules.extend(c.destination_rules);
+        facts.merge(c.into_context());
     }
     for (input, o) in inputs.iter().zip(outcomes) {
         summary.objects += o.objects.len();
@@ -242,11 +242,11 @@ fn run_inputs_with(
             sources.insert(src.name.clone(), src.text.clone());
         }
         diagnostics.extend(o.diagnostics);
-        facts.destination_rules.extend(o.facts.destination_rules);
-        facts.subset_refs.extend(o.facts.subset_refs);
+        facts.merge(o.facts);
         suppressions.extend(o.suppressions);
     }
     diagnostics.extend(cross::check(&facts));
+    diagnostics.extend(crate::rules::cross_refs::check(&facts.refs));
     suppress::apply(&mut diagnostics, &mut suppressions);
     diagnostics.retain_mut(|d| opts.adjust(d) && opts.enabled(d.rule));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -65,6 +65,24 @@ together, or add the cluster's DestinationRules as context, to turn it into a pr
 pub struct Facts {
     pub destination_rules: Vec<DrFact>,
     pub subset_refs: Vec<SubsetRef>,
+    pub refs: crate::rules::cross_refs::RefFacts,
+}
+
+impl Facts {
+    /// What a context file contributes: things referenced, never findings.
+    pub fn into_context(mut self) -> Facts {
+        self.subset_refs.clear();
+        self.refs.virtual_services.clear();
+        // Their DestinationRules resolve subsets but are not checked for duplicates.
+        self.refs.destination_rules.clear();
+        self
+    }
+
+    pub fn merge(&mut self, other: Facts) {
+        self.destination_rules.extend(other.destination_rules);
+        self.subset_refs.extend(other.subset_refs);
+        self.refs.merge(other.refs);
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -98,6 +116,7 @@ pub fn fqdn(host: &str, namespace: &str) -> String {
 }
 
 pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut Facts) {
+    crate::rules::cross_refs::collect(obj, file, text, &mut facts.refs);
     let ns = obj
         .namespace
         .as_deref()

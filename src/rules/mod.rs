@@ -6,6 +6,7 @@
 //! IL4xxx VirtualService, IL5xxx cross-object, IL6xxx deprecation.
 
 pub mod cross;
+pub mod cross_refs;
 pub mod deprecation;
 pub mod destination_rule;
 pub mod input;
@@ -105,6 +106,12 @@ pub fn all() -> &'static [&'static Rule] {
         &virtual_service::webhook::JWT_CLAIM,
         &cross::SUBSET_NOT_FOUND,
         &cross::NO_DESTINATION_RULE,
+        &cross_refs::GATEWAY_NOT_FOUND,
+        &cross_refs::HOST_CONFLICT,
+        &cross_refs::DUPLICATE_DR,
+        &cross_refs::DUPLICATE_DESTINATION,
+        &cross_refs::HOST_NOT_IN_GATEWAY,
+        &cross_refs::HOST_NOT_FOUND,
         &deprecation::CONSECUTIVE_ERRORS,
         &deprecation::OLD_API_VERSION,
         &deprecation::MIRROR_PERCENT,

@@ -1,0 +1,466 @@
+//! Cross-object rules about references between kinds: gateways, hosts,
+//! services and duplicated definitions. Each fires only when the thing it
+//! looks for is among the inputs (or `--context`), never on a partial set.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::diagnostic::{Diagnostic, ObjectRef, Severity, Target};
+use crate::locate::locate;
+use crate::objects::Object;
+use crate::rules::cross::fqdn;
+use crate::rules::{Area, Rule};
+use crate::yaml::Span;
+
+macro_rules! rule {
+    ($id:ident, $code:literal, $name:literal, $sev:ident, $kinds:expr, $summary:literal, $doc:literal) => {
+        pub static $id: Rule = Rule {
+            code: $code,
+            name: $name,
+            severity: Severity::$sev,
+            area: Area::CrossObject,
+            kinds: $kinds,
+            summary: $summary,
+            doc: $doc,
+        };
+    };
+}
+
+rule!(
+    GATEWAY_NOT_FOUND,
+    "IL5003",
+    "gateway-not-found",
+    Error,
+    &["VirtualService"],
+    "A VirtualService names a Gateway that is not among the inputs, while others are",
+    "## What it checks
+Each `gateways` entry (`namespace/name`, `name` in the VirtualService's namespace, or the
+legacy `name.namespace`) against the Gateways among the inputs and `--context` files. Only
+when at least one Gateway is known: with none, nothing can be said.
+
+## Why it matters
+Routes bound to a missing gateway are silently ignored: traffic through the ingress gets 404.
+Istio IST0101, Kiali KIA1102.
+"
+);
+
+rule!(
+    HOST_CONFLICT,
+    "IL5004",
+    "virtual-service-host-conflict",
+    Warning,
+    &["VirtualService"],
+    "Two VirtualServices define routes for the same host on the same gateway",
+    "## What it checks
+Two VirtualServices in the same namespace with the same host and an overlapping gateway (or
+both for the mesh).
+
+## Why it matters
+Istio merges them in an unspecified order (for the mesh, one wins): routes disappear depending on
+creation time. Istio IST0109, Kiali KIA1106. Merge them into one VirtualService, or use delegation.
+"
+);
+
+rule!(
+    DUPLICATE_DR,
+    "IL5005",
+    "multiple-destination-rules",
+    Warning,
+    &["DestinationRule"],
+    "More than one DestinationRule for the same host in a namespace",
+    "## What it checks
+Two DestinationRules (without workload selectors) for the same host, visible in the same
+namespace.
+
+## Why it matters
+Istio merges them only partly (the first one's traffic policy wins); a subset or policy in the
+second is easily lost. Kiali KIA0201.
+"
+);
+
+rule!(
+    DUPLICATE_DESTINATION,
+    "IL5006",
+    "duplicate-route-destination",
+    Warning,
+    &["VirtualService"],
+    "The same host and subset twice in one route",
+    "## What it checks
+A route whose destinations repeat a host and subset pair.
+
+## Why it matters
+The weights are added up by Envoy as two clusters of the same name; usually a copy-paste mistake
+that was meant to be another subset. Kiali KIA1105.
+"
+);
+
+rule!(
+    HOST_NOT_IN_GATEWAY,
+    "IL5007",
+    "host-not-in-gateway",
+    Warning,
+    &["VirtualService"],
+    "A VirtualService host that its Gateway does not serve",
+    "## What it checks
+For VirtualServices bound to Gateways among the inputs: each host must match a host of one of
+the gateway's servers (`*`, `*.example.com`, `namespace/host`).
+
+## Why it matters
+The gateway drops requests for hosts it does not listen for: the route is dead. Istio IST0132.
+"
+);
+
+rule!(
+    HOST_NOT_FOUND,
+    "IL5008",
+    "destination-host-not-found",
+    Warning,
+    &["VirtualService"],
+    "A destination host that no Service or ServiceEntry among the inputs defines",
+    "## What it checks
+When Services or ServiceEntries are among the inputs (or `--context`), each destination host
+must be a Service (`name`, `name.namespace`, FQDN) or a ServiceEntry host. A warning, because the
+service may live outside the files checked.
+
+## Why it matters
+A route to an unknown host returns 503. Istio IST0101, Kiali KIA1101.
+"
+);
+
+#[derive(Clone, Debug, Default)]
+pub struct RefFacts {
+    /// (namespace, name, server hosts)
+    pub gateways: Vec<(String, String, Vec<String>)>,
+    /// Service FQDNs and ServiceEntry hosts.
+    pub services: Vec<String>,
+    /// How many Services and ServiceEntries were read: a host is only
+    /// looked up where its kind of registry is known.
+    pub k8s_services: usize,
+    pub service_entries: usize,
+    pub virtual_services: Vec<VsFact>,
+    pub destination_rules: Vec<DrHostFact>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Located {
+    pub file: Arc<str>,
+    pub span: Span,
+    pub pointer: String,
+    pub object: ObjectRef,
+}
+
+#[derive(Clone, Debug)]
+pub struct VsFact {
+    pub namespace: String,
+    pub hosts: Vec<(String, Located)>,
+    /// Gateway references, resolved to `namespace/name` (mesh excluded).
+    pub gateways: Vec<(String, Located)>,
+    pub mesh: bool,
+    pub destinations: Vec<(String, Located)>,
+    pub duplicates: Vec<(String, Located)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct DrHostFact {
+    pub namespace: String,
+    pub host: String,
+    pub selector: bool,
+    pub at: Located,
+}
+
+impl RefFacts {
+    pub fn merge(&mut self, o: RefFacts) {
+        self.gateways.extend(o.gateways);
+        self.services.extend(o.services);
+        self.k8s_services += o.k8s_services;
+        self.service_entries += o.service_entries;
+        self.virtual_services.extend(o.virtual_services);
+        self.destination_rules.extend(o.destination_rules);
+    }
+}
+
+pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut RefFacts) {
+    let ns = obj.namespace.as_deref().unwrap_or("default").to_string();
+    let spec = &obj.json["spec"];
+    let at = |pointer: String| Located {
+        file: file.clone(),
+        span: locate(&obj.node, &pointer, Target::Value, text),
+        pointer,
+        object: obj.object_ref(),
+    };
+    let strs = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.as_str().map(str::to_string))
+            .collect()
+    };
+    match (obj.group.as_str(), obj.kind.as_str()) {
+        ("networking.istio.io", "Gateway") => {
+            let hosts = spec["servers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|s| strs(&s["hosts"]))
+                .collect();
+            if let Some(name) = &obj.name {
+                facts.gateways.push((ns, name.clone(), hosts));
+            }
+        }
+        ("networking.istio.io", "ServiceEntry") => {
+            facts.service_entries += 1;
+            facts.services.extend(strs(&spec["hosts"]));
+        }
+        ("", "Service") => {
+            facts.k8s_services += 1;
+            if let Some(name) = &obj.name {
+                facts
+                    .services
+                    .push(format!("{name}.{ns}.svc.cluster.local"));
+            }
+        }
+        ("networking.istio.io", "DestinationRule") => {
+            if let Some(h) = spec["host"].as_str() {
+                facts.destination_rules.push(DrHostFact {
+                    host: fqdn(h, &ns),
+                    selector: !spec["workloadSelector"].is_null(),
+                    at: at("/spec/host".into()),
+                    namespace: ns,
+                });
+            }
+        }
+        ("networking.istio.io", "VirtualService") => {
+            let hosts = strs(&spec["hosts"])
+                .into_iter()
+                .enumerate()
+                .map(|(i, h)| (h, at(format!("/spec/hosts/{i}"))))
+                .collect();
+            let names = strs(&spec["gateways"]);
+            let mesh = names.is_empty() || names.iter().any(|g| g == "mesh");
+            let gateways = names
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| *g != "mesh")
+                .map(|(i, g)| (gateway_key(g, &ns), at(format!("/spec/gateways/{i}"))))
+                .collect();
+            let mut destinations = Vec::new();
+            let mut duplicates = Vec::new();
+            for section in ["http", "tcp", "tls"] {
+                for (i, r) in spec[section].as_array().into_iter().flatten().enumerate() {
+                    let mut seen: Vec<(String, String)> = Vec::new();
+                    for (j, d) in r["route"].as_array().into_iter().flatten().enumerate() {
+                        let Some(h) = d["destination"]["host"].as_str() else {
+                            continue;
+                        };
+                        let pointer = format!("/spec/{section}/{i}/route/{j}/destination/host");
+                        let pair = (
+                            fqdn(h, &ns),
+                            d["destination"]["subset"]
+                                .as_str()
+                                .unwrap_or("")
+                                .to_string(),
+                        );
+                        if seen.contains(&pair) {
+                            duplicates.push((
+                                format!(
+                                    "{h}{}",
+                                    if pair.1.is_empty() {
+                                        String::new()
+                                    } else {
+                                        format!(" subset {}", pair.1)
+                                    }
+                                ),
+                                at(pointer.clone()),
+                            ));
+                        }
+                        seen.push(pair);
+                        destinations.push((fqdn(h, &ns), at(pointer)));
+                    }
+                }
+            }
+            facts.virtual_services.push(VsFact {
+                namespace: ns,
+                hosts,
+                gateways,
+                mesh,
+                destinations,
+                duplicates,
+            });
+        }
+        _ => {}
+    }
+}
+
+/// `ns/name`, `name` (in the VirtualService's namespace) or legacy `name.ns[.svc...]`.
+fn gateway_key(g: &str, ns: &str) -> String {
+    match g.split_once('/') {
+        Some((n, name)) => format!("{n}/{name}"),
+        None => match g.split_once('.') {
+            Some((name, rest)) => format!("{}/{name}", rest.split('.').next().unwrap_or(ns)),
+            None => format!("{ns}/{g}"),
+        },
+    }
+}
+
+fn diag(rule: &'static Rule, at: &Located, message: String, help: &str) -> Diagnostic {
+    let mut d = Diagnostic::new(rule, at.file.clone(), message)
+        .at(at.span)
+        .help(help);
+    d.pointer = Some(at.pointer.clone());
+    d.object = Some(at.object.clone());
+    d
+}
+
+fn host_matches(pattern: &str, host: &str) -> bool {
+    let pattern = pattern.split_once('/').map_or(pattern, |(_, h)| h);
+    match pattern.strip_prefix('*') {
+        Some(suffix) => host.ends_with(suffix) || host == pattern,
+        None => pattern == host,
+    }
+}
+
+pub fn check(f: &RefFacts) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let gateways: HashMap<String, &Vec<String>> = f
+        .gateways
+        .iter()
+        .map(|(ns, n, h)| (format!("{ns}/{n}"), h))
+        .collect();
+    for vs in &f.virtual_services {
+        for (key, at) in &vs.gateways {
+            match gateways.get(key) {
+                None if !gateways.is_empty() => out.push(diag(
+                    &GATEWAY_NOT_FOUND,
+                    at,
+                    format!("gateway `{key}` is not among the inputs (known: {})", {
+                        let mut k: Vec<&String> = gateways.keys().collect();
+                        k.sort();
+                        k.iter().take(5).map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+                    }),
+                    "check the gateway's name and namespace (`namespace/name`), or add it to the files checked",
+                )),
+                Some(servers) => {
+                    for (h, hat) in &vs.hosts {
+                        if !servers.iter().any(|p| host_matches(p, h) || host_matches(h, p.split_once('/').map_or(p, |x| x.1))) {
+                            out.push(diag(
+                                &HOST_NOT_IN_GATEWAY,
+                                hat,
+                                format!("host `{h}` is not served by gateway `{key}` (it serves {})", servers.join(", ")),
+                                "add the host to one of the gateway's servers, or remove it here",
+                            ));
+                        }
+                    }
+                }
+                None => {}
+            }
+        }
+        for (what, at) in &vs.duplicates {
+            out.push(diag(
+                &DUPLICATE_DESTINATION,
+                at,
+                format!("destination {what} appears twice in this route"),
+                "route to another subset, or merge the two entries' weights",
+            ));
+        }
+        let mut reported: Vec<&str> = Vec::new();
+        for (h, at) in &vs.destinations {
+            // Cluster hosts need Services among the inputs, others ServiceEntries.
+            let registry_known = if h.ends_with(".svc.cluster.local") {
+                f.k8s_services > 0
+            } else {
+                f.service_entries > 0
+            };
+            if registry_known && !reported.contains(&h.as_str()) {
+                let known = f
+                    .services
+                    .iter()
+                    .any(|s| host_matches(s, h) || fqdn(s, &vs.namespace) == *h);
+                if !known && !h.contains('*') {
+                    reported.push(h);
+                    out.push(diag(
+                        &HOST_NOT_FOUND,
+                        at,
+                        format!("no Service or ServiceEntry among the inputs defines `{h}`"),
+                        "check the host name; if the service is defined elsewhere, add it with --context",
+                    ));
+                }
+            }
+        }
+    }
+    // Host conflicts: same namespace, same host, overlapping gateways;
+    // objects of the same name are one object (the later apply wins).
+    // Grouped by (namespace, host) so that large inputs stay linear.
+    type Member<'a> = (&'a VsFact, &'a Located, &'a str);
+    let mut by_host: HashMap<(String, String), Vec<Member>> = HashMap::new();
+    for vs in &f.virtual_services {
+        for (h, at) in &vs.hosts {
+            by_host
+                .entry((vs.namespace.clone(), fqdn(h, &vs.namespace)))
+                .or_default()
+                .push((vs, at, h));
+        }
+    }
+    let mut groups: Vec<_> = by_host.into_iter().collect();
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    for (_, members) in groups {
+        // One representative per object name, in input order.
+        let mut named: Vec<Member> = Vec::new();
+        for m in members {
+            if !named
+                .iter()
+                .any(|(_, at, _)| at.object.name == m.1.object.name)
+            {
+                named.push(m);
+            }
+        }
+        for i in 0..named.len() {
+            for j in 0..i {
+                let ((a, at, host), (b, bt, _)) = (named[i], named[j]);
+                let shared = (a.mesh && b.mesh)
+                    || a.gateways
+                        .iter()
+                        .any(|(g, _)| b.gateways.iter().any(|(h, _)| g == h));
+                if shared {
+                    let other = bt.object.name.clone().unwrap_or_default();
+                    out.push(diag(
+                        &HOST_CONFLICT,
+                        at,
+                        format!("host `{host}` is also routed by VirtualService {other}"),
+                        "merge the routes into one VirtualService (or use delegation): Istio keeps only one",
+                    ));
+                }
+            }
+        }
+    }
+    let mut by_dr: HashMap<(String, String), Vec<&DrHostFact>> = HashMap::new();
+    for d in f.destination_rules.iter().filter(|d| !d.selector) {
+        by_dr
+            .entry((d.namespace.clone(), d.host.clone()))
+            .or_default()
+            .push(d);
+    }
+    let mut groups: Vec<_> = by_dr.into_iter().collect();
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    for (_, members) in groups {
+        let mut named: Vec<&DrHostFact> = Vec::new();
+        for m in members {
+            if !named.iter().any(|d| d.at.object.name == m.at.object.name) {
+                named.push(m);
+            }
+        }
+        for i in 1..named.len() {
+            let (a, b) = (named[i], named[0]);
+            out.push(diag(
+                &DUPLICATE_DR,
+                &a.at,
+                format!(
+                    "DestinationRule {} also applies to host `{}`",
+                    b.at.object.name.as_deref().unwrap_or("?"),
+                    a.host
+                ),
+                "keep one DestinationRule per host: Istio merges them only partly",
+            ));
+        }
+    }
+    out
+}
