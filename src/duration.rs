@@ -1,6 +1,22 @@
 //! Go `time.ParseDuration`, which Kubernetes CEL `duration()` and Istio use
 //! for duration strings such as `1s`, `1.5m`, `120.000s`, `1h30m`.
 
+/// Fields of DestinationRule and VirtualService whose values are durations.
+pub const FIELDS: &[&str] = &[
+    "interval",
+    "baseEjectionTime",
+    "connectTimeout",
+    "idleTimeout",
+    "maxConnectionDuration",
+    "time",
+    "timeout",
+    "perTryTimeout",
+    "fixedDelay",
+    "ttl",
+    "maxAge",
+    "duration",
+];
+
 /// Nanoseconds of a Go duration string, or why it is not one.
 pub fn parse(s: &str) -> Result<i128, String> {
     let orig = s;

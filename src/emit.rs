@@ -25,7 +25,8 @@ pub fn to_json(v: &Value) -> String {
     serde_json::to_string_pretty(&sorted(v)).expect("JSON values serialise") + "\n"
 }
 
-fn sorted(v: &Value) -> Value {
+/// The same value with object keys sorted at every level (canonical order).
+pub fn sorted(v: &Value) -> Value {
     match v {
         Value::Object(m) => {
             let mut keys: Vec<&String> = m.keys().collect();

@@ -2,7 +2,7 @@
 //! apiVersion (v1alpha3/v1beta1/v1 share one schema), key order, duration
 //! spellings, and empty versus absent optional fields.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::duration;
 
@@ -15,22 +15,6 @@ const SERVER_FIELDS: &[&str] = &[
     "selfLink",
 ];
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
-
-/// Keys whose string values are Go durations.
-const DURATION_KEYS: &[&str] = &[
-    "interval",
-    "baseEjectionTime",
-    "connectTimeout",
-    "idleTimeout",
-    "maxConnectionDuration",
-    "time",
-    "timeout",
-    "perTryTimeout",
-    "fixedDelay",
-    "ttl",
-    "maxAge",
-    "duration",
-];
 
 /// The comparable form of an object.
 pub fn normalize(object: &Value, default_namespace: &str, ignore_paths: &[String]) -> Value {
@@ -66,7 +50,7 @@ fn normalize_values(v: &mut Value, key: Option<&str>) {
             }
         }
         Value::Array(a) => a.iter_mut().for_each(|c| normalize_values(c, None)),
-        Value::String(s) if key.is_some_and(|k| DURATION_KEYS.contains(&k)) => {
+        Value::String(s) if key.is_some_and(|k| duration::FIELDS.contains(&k)) => {
             if let Ok(n) = duration::parse(s) {
                 *s = duration::format(n);
             }
@@ -119,22 +103,7 @@ fn remove_pointer(v: &mut Value, pointer: &str) {
     }
 }
 
-/// Sorted keys for display.
-pub fn sorted(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            Value::Object(
-                keys.into_iter()
-                    .map(|k| (k.clone(), sorted(&m[k])))
-                    .collect::<Map<_, _>>(),
-            )
-        }
-        Value::Array(a) => Value::Array(a.iter().map(sorted).collect()),
-        other => other.clone(),
-    }
-}
+pub use crate::emit::sorted;
 
 #[cfg(test)]
 mod tests {

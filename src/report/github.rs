@@ -12,16 +12,7 @@ const PER_TYPE: usize = 10;
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for d in &report.diagnostics {
-        writeln!(
-            out,
-            "{}:{}:{}: {}[{}] {}",
-            d.file,
-            d.line(),
-            d.column(),
-            d.severity.as_str(),
-            d.rule.code,
-            d.message
-        )?;
+        writeln!(out, "{}", super::concise_line(d))?;
     }
     let mut left_out = 0;
     for (severity, command) in [

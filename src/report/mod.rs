@@ -62,18 +62,22 @@ pub fn write(report: &Report, format: Format, style: Style, out: &mut dyn Write)
     }
 }
 
+/// `file:line:col: severity[CODE] message`
+pub fn concise_line(d: &crate::diagnostic::Diagnostic) -> String {
+    format!(
+        "{}:{}:{}: {}[{}] {}",
+        d.file,
+        d.line(),
+        d.column(),
+        d.severity.as_str(),
+        d.rule.code,
+        d.message
+    )
+}
+
 fn concise(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for d in &report.diagnostics {
-        writeln!(
-            out,
-            "{}:{}:{}: {}[{}] {}",
-            d.file,
-            d.line(),
-            d.column(),
-            d.severity.as_str(),
-            d.rule.code,
-            d.message
-        )?;
+        writeln!(out, "{}", concise_line(d))?;
     }
     Ok(())
 }

@@ -5,32 +5,19 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::diagnostic::{Diagnostic, ObjectRef, Severity, Target};
+use crate::diagnostic::{Diagnostic, ObjectRef, Target};
 use crate::locate::locate;
 use crate::objects::Object;
 use crate::rules::cross::fqdn;
-use crate::rules::{Area, Rule};
+use crate::rules::{rule, Rule};
 use crate::yaml::Span;
-
-macro_rules! rule {
-    ($id:ident, $code:literal, $name:literal, $sev:ident, $kinds:expr, $summary:literal, $doc:literal) => {
-        pub static $id: Rule = Rule {
-            code: $code,
-            name: $name,
-            severity: Severity::$sev,
-            area: Area::CrossObject,
-            kinds: $kinds,
-            summary: $summary,
-            doc: $doc,
-        };
-    };
-}
 
 rule!(
     GATEWAY_NOT_FOUND,
     "IL5003",
     "gateway-not-found",
     Error,
+    CrossObject,
     &["VirtualService"],
     "A VirtualService names a Gateway that is not among the inputs, while others are",
     "## What it checks
@@ -49,6 +36,7 @@ rule!(
     "IL5004",
     "virtual-service-host-conflict",
     Warning,
+    CrossObject,
     &["VirtualService"],
     "Two VirtualServices define routes for the same host on the same gateway",
     "## What it checks
@@ -66,6 +54,7 @@ rule!(
     "IL5005",
     "multiple-destination-rules",
     Warning,
+    CrossObject,
     &["DestinationRule"],
     "More than one DestinationRule for the same host in a namespace",
     "## What it checks
@@ -83,6 +72,7 @@ rule!(
     "IL5006",
     "duplicate-route-destination",
     Warning,
+    CrossObject,
     &["VirtualService"],
     "The same host and subset twice in one route",
     "## What it checks
@@ -99,6 +89,7 @@ rule!(
     "IL5007",
     "host-not-in-gateway",
     Warning,
+    CrossObject,
     &["VirtualService"],
     "A VirtualService host that its Gateway does not serve",
     "## What it checks
@@ -115,6 +106,7 @@ rule!(
     "IL5008",
     "destination-host-not-found",
     Warning,
+    CrossObject,
     &["VirtualService"],
     "A destination host that no Service or ServiceEntry among the inputs defines",
     "## What it checks

@@ -39,6 +39,22 @@ impl Area {
     }
 }
 
+/// Declares a rule: `rule!(STATIC, "IL3005", "name", Error, Area, KINDS, "summary", "doc")`.
+macro_rules! rule {
+    ($id:ident, $code:literal, $name:literal, $sev:ident, $area:ident, $kinds:expr, $summary:literal, $doc:literal) => {
+        pub static $id: $crate::rules::Rule = $crate::rules::Rule {
+            code: $code,
+            name: $name,
+            severity: $crate::diagnostic::Severity::$sev,
+            area: $crate::rules::Area::$area,
+            kinds: $kinds,
+            summary: $summary,
+            doc: $doc,
+        };
+    };
+}
+pub(crate) use rule;
+
 #[derive(Debug, PartialEq, Eq)]
 pub struct Rule {
     pub code: &'static str,

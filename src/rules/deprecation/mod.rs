@@ -135,22 +135,6 @@ Style only; the fix is safe. Uniform spellings make reviews and diffs easier.
 ",
 };
 
-/// Duration fields of DestinationRule and VirtualService.
-const DURATION_KEYS: &[&str] = &[
-    "interval",
-    "baseEjectionTime",
-    "connectTimeout",
-    "idleTimeout",
-    "maxConnectionDuration",
-    "time",
-    "timeout",
-    "perTryTimeout",
-    "fixedDelay",
-    "ttl",
-    "maxAge",
-    "duration",
-];
-
 const V1_SINCE: IstioVersion = IstioVersion::new(1, 22, 0);
 
 /// Version, mirror and duration deprecations on any networking object.
@@ -215,7 +199,7 @@ fn durations(v: &Value, at: &str, out: &mut Vec<Finding>) {
         Value::Object(m) => {
             for (k, child) in m {
                 let pointer = format!("{at}/{}", crate::yaml::escape_pointer_token(k));
-                if let (true, Some(s)) = (DURATION_KEYS.contains(&k.as_str()), child.as_str()) {
+                if let (true, Some(s)) = (duration::FIELDS.contains(&k.as_str()), child.as_str()) {
                     if let Ok(n) = duration::parse(s) {
                         let short = duration::format(n);
                         if n > 0 && short != s && s.len() > short.len() {

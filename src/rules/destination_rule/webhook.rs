@@ -8,29 +8,17 @@ use super::traffic_policies;
 use crate::diagnostic::{Finding, Severity};
 use crate::objects::Object;
 use crate::rules::validators as v;
-use crate::rules::{Area, Rule};
+use crate::rules::{rule, Rule};
 
 const DR: &[&str] = &["DestinationRule"];
-
-macro_rules! rule {
-    ($id:ident, $code:literal, $name:literal, $sev:ident, $summary:literal, $doc:literal) => {
-        pub static $id: Rule = Rule {
-            code: $code,
-            name: $name,
-            severity: Severity::$sev,
-            area: Area::DestinationRule,
-            kinds: DR,
-            summary: $summary,
-            doc: $doc,
-        };
-    };
-}
 
 rule!(
     HOST_INVALID,
     "IL3005",
     "dr-host-invalid",
     Error,
+    DestinationRule,
+    DR,
     "spec.host is not a valid (wildcard) domain name",
     "## What it checks
 `spec.host` the way Istio's webhook does (`ValidateWildcardDomain`): a DNS name whose first label
@@ -51,6 +39,8 @@ rule!(
     "IL3006",
     "subset-name-invalid",
     Error,
+    DestinationRule,
+    DR,
     "A subset name that is empty, not a DNS-1123 label, or duplicated",
     "## What it checks
 `subsets[].name` must be a DNS-1123 label (letters, digits, `-`; at most 63) and unique.
@@ -72,6 +62,8 @@ rule!(
     "IL3007",
     "subset-label-invalid",
     Error,
+    DestinationRule,
+    DR,
     "A subset label key or value Kubernetes would not accept",
     "## What it checks
 `subsets[].labels` keys (`[prefix/]name`) and values against Kubernetes label syntax.
@@ -89,6 +81,8 @@ rule!(
     "IL3008",
     "traffic-policy-empty",
     Error,
+    DestinationRule,
+    DR,
     "A trafficPolicy, connectionPool or port-level setting with no field",
     "## What it checks
 `trafficPolicy: {}`, a `connectionPool` without `tcp` or `http`, a `portLevelSettings` entry
@@ -105,6 +99,8 @@ rule!(
     "IL3009",
     "connection-pool-invalid",
     Error,
+    DestinationRule,
+    DR,
     "Negative connection-pool limits, or UPGRADE with useClientProtocol",
     "## What it checks
 `maxConnections`, `http1MaxPendingRequests`, `http2MaxRequests`, `maxRequestsPerConnection`,
@@ -118,6 +114,8 @@ rule!(
     "IL3010",
     "load-balancer-invalid",
     Error,
+    DestinationRule,
+    DR,
     "Load-balancer settings Istio rejects (cookie, ring hash, maglev, locality)",
     "## What it checks
 `httpCookie` without a name; `minimumRingSize` together with `ringHash` or `maglev`; maglev
@@ -131,6 +129,8 @@ rule!(
     "IL3011",
     "client-tls-invalid",
     Error,
+    DestinationRule,
+    DR,
     "Client TLS settings Istio rejects",
     "## What it checks
 `tls` in MUTUAL mode without `clientCertificate`/`privateKey` (and no `credentialName`);
@@ -144,6 +144,8 @@ rule!(
     "IL3012",
     "local-origin-without-split",
     Error,
+    DestinationRule,
+    DR,
     "consecutiveLocalOriginFailures without splitExternalLocalOriginErrors",
     "## What it checks
 `outlierDetection.consecutiveLocalOriginFailures` set while `splitExternalLocalOriginErrors` is
@@ -157,6 +159,8 @@ rule!(
     "IL3013",
     "export-to-invalid",
     Error,
+    DestinationRule,
+    DR,
     "exportTo entries Istio rejects",
     "## What it checks
 `exportTo` on DestinationRules and VirtualServices: entries must be `.`, `*` or a namespace
@@ -170,6 +174,8 @@ rule!(
     "IL3014",
     "workload-selector-invalid",
     Error,
+    DestinationRule,
+    DR,
     "A workloadSelector with empty keys, wildcards, or no labels",
     "## What it checks
 `workloadSelector.matchLabels`: empty keys and `*` are rejected; a selector without labels is a
@@ -182,6 +188,8 @@ rule!(
     "IL3015",
     "tunnel-invalid",
     Error,
+    DestinationRule,
+    DR,
     "trafficPolicy.tunnel settings Istio rejects",
     "## What it checks
 `tunnel.protocol` other than CONNECT or POST, `targetHost` neither a domain name nor an IP,

@@ -7,29 +7,17 @@ use serde_json::Value;
 use crate::diagnostic::{Finding, Severity};
 use crate::objects::Object;
 use crate::rules::validators as v;
-use crate::rules::{Area, Rule};
+use crate::rules::{rule, Rule};
 
 const VS: &[&str] = &["VirtualService"];
-
-macro_rules! rule {
-    ($id:ident, $code:literal, $name:literal, $sev:ident, $summary:literal, $doc:literal) => {
-        pub static $id: Rule = Rule {
-            code: $code,
-            name: $name,
-            severity: Severity::$sev,
-            area: Area::VirtualService,
-            kinds: VS,
-            summary: $summary,
-            doc: $doc,
-        };
-    };
-}
 
 rule!(
     HOSTS,
     "IL4005",
     "vs-host-invalid",
     Error,
+    VirtualService,
+    VS,
     "spec.hosts entries Istio rejects (invalid, `*` for the mesh, duplicated)",
     "## What it checks
 Each `hosts` entry is a (wildcard) domain name or an IP; `*` is not allowed when the
@@ -48,6 +36,8 @@ rule!(
     "IL4006",
     "destination-invalid",
     Error,
+    VirtualService,
+    VS,
     "A route destination Istio rejects (host, subset name, port)",
     "## What it checks
 `destination.host` is a (wildcard) domain name but not `*` or an IP; `subset` is a DNS-1123
@@ -61,6 +51,8 @@ rule!(
     "IL4007",
     "virtual-service-empty",
     Error,
+    VirtualService,
+    VS,
     "No http, tcp or tls route; or a delegate with gateways, tcp or tls",
     "## What it checks
 A VirtualService needs at least one of `http`, `tcp`, `tls`. A delegate (no `hosts`) may not
@@ -73,6 +65,8 @@ rule!(
     "IL4008",
     "gateway-name-invalid",
     Error,
+    VirtualService,
+    VS,
     "A gateway reference Istio rejects, or the legacy name.namespace form",
     "## What it checks
 `gateways` (and `match[].gateways`) entries are `mesh`, `name` or `namespace/name` with DNS-1123
@@ -85,6 +79,8 @@ rule!(
     "IL4009",
     "route-action-conflict",
     Error,
+    VirtualService,
+    VS,
     "An HTTP route with conflicting or missing actions",
     "## What it checks
 Exactly one of `route`, `redirect`, `directResponse` (or `delegate` in a root VirtualService);
@@ -104,6 +100,8 @@ rule!(
     "IL4010",
     "match-invalid",
     Error,
+    VirtualService,
+    VS,
     "An HTTP match Istio rejects (empty prefix, bad regex, header name, port)",
     "## What it checks
 String matches: a `prefix` or `regex` must not be empty (an empty `uri` prefix is allowed),
@@ -118,6 +116,8 @@ rule!(
     "IL4011",
     "retries-invalid",
     Error,
+    VirtualService,
+    VS,
     "A retry policy Istio rejects",
     "## What it checks
 `attempts` below 0; `attempts: 0` together with `perTryTimeout`, `retryOn` or
@@ -131,6 +131,8 @@ rule!(
     "IL4012",
     "fault-invalid",
     Error,
+    VirtualService,
+    VS,
     "A fault injection Istio rejects",
     "## What it checks
 A `fault` needs `abort` and/or `delay`; percentages 0 or 0.0001-100; `httpStatus` 200-600;
@@ -143,6 +145,8 @@ rule!(
     "IL4013",
     "cors-invalid",
     Error,
+    VirtualService,
+    VS,
     "A corsPolicy Istio rejects",
     "## What it checks
 `allowOrigins` matches with a value, known `allowMethods`, valid header names, and a `maxAge`
@@ -155,6 +159,8 @@ rule!(
     "IL4014",
     "redirect-rewrite-invalid",
     Error,
+    VirtualService,
+    VS,
     "A redirect, rewrite or directResponse Istio rejects",
     "## What it checks
 A `redirect` needs a uri, authority, scheme or port; `redirectCode` 3xx; scheme http or https.
@@ -168,6 +174,8 @@ rule!(
     "IL4015",
     "mirror-percentage-invalid",
     Error,
+    VirtualService,
+    VS,
     "A mirror percentage outside 0-100",
     "## What it checks
 `mirrorPercentage.value`, `mirrors[].percentage.value` and the deprecated `mirrorPercent`
@@ -180,6 +188,8 @@ rule!(
     "IL4016",
     "header-operation-invalid",
     Error,
+    VirtualService,
+    VS,
     "Header add/set/remove operations Istio rejects",
     "## What it checks
 Header names in `headers.request` and `headers.response` (route and destination level): valid
@@ -193,6 +203,8 @@ rule!(
     "IL4017",
     "unreachable-route",
     Warning,
+    VirtualService,
+    VS,
     "An HTTP, TCP or TLS rule that can never match",
     "## What it checks
 A rule after a rule without `match` (the earlier one catches everything), and a match identical
@@ -214,6 +226,8 @@ rule!(
     "IL4018",
     "tcp-tls-route-invalid",
     Error,
+    VirtualService,
+    VS,
     "TCP or TLS routes Istio rejects",
     "## What it checks
 A TLS route needs at least one match with at least one SNI host; TCP/TLS route destinations and
@@ -226,6 +240,8 @@ rule!(
     "IL4019",
     "jwt-claim-routing-without-gateway",
     Error,
+    VirtualService,
+    VS,
     "Routing on @request.auth.claims outside a gateway",
     "## What it checks
 Header matches on `@request.auth.claims.*` work only on gateways; Istio rejects them when the
@@ -1200,23 +1216,6 @@ fn redirect(base: &str, r: &Value, out: &mut Vec<Finding>) {
     }
 }
 
-/// Key order does not make two matches different.
-fn canonical(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            Value::Object(
-                keys.into_iter()
-                    .map(|k| (k.clone(), canonical(&m[k])))
-                    .collect(),
-            )
-        }
-        Value::Array(a) => Value::Array(a.iter().map(canonical).collect()),
-        other => other.clone(),
-    }
-}
-
 /// IST0130/IST0131: rules after a catch-all, and duplicate matches.
 fn unreachable(spec: &Value, out: &mut Vec<Finding>) {
     for section in ["http", "tcp", "tls"] {
@@ -1256,7 +1255,7 @@ fn unreachable(spec: &Value, out: &mut Vec<Finding>) {
                 if let Some(o) = m.as_object_mut() {
                     o.remove("name");
                 }
-                let key = serde_json::to_string(&canonical(&m)).unwrap_or_default();
+                let key = serde_json::to_string(&crate::emit::sorted(&m)).unwrap_or_default();
                 if let Some((_, prior)) = seen.iter().find(|(k, _)| *k == key) {
                     duplicates += 1;
                     warn(
