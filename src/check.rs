@@ -391,7 +391,7 @@ fn semantic_rules(object: &Object, opts: &Options, findings: &mut Vec<Finding>) 
         "DestinationRule" => {
             destination_rule::outlier::check(object, findings);
             destination_rule::pool::check(object, findings);
-            destination_rule::webhook::check(object, findings);
+            destination_rule::webhook::check(object, opts.istio_version, findings);
             deprecation::check(object, findings);
         }
         "VirtualService" => {
@@ -401,6 +401,9 @@ fn semantic_rules(object: &Object, opts: &Options, findings: &mut Vec<Finding>) 
         _ => {}
     }
     deprecation::check_object(object, opts.istio_version, findings);
+    if matches!(object.kind.as_str(), "DestinationRule" | "VirtualService") {
+        crate::rules::durations::check(object, schema::release_for(opts.istio_version), findings);
+    }
 }
 
 /// A finding becomes a diagnostic: its pointer is located in the object.

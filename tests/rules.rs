@@ -210,3 +210,26 @@ fn cross_object_reference_rules() {
         "testdata/rules/refs/routes.yaml:6:27: error[IL5003] gateway `shop/private` is not among the inputs (known: `shop/public`)\n"
     );
 }
+
+/// Rules that follow --istio-version: duplicate subsets are rejected from
+/// 1.22; duration precision always; deprecated minimumRingSize warns.
+#[test]
+fn version_aware_webhook_rules() {
+    let old = concise(&[
+        "--ignore=IL6002",
+        "--istio-version=1.20",
+        "-q",
+        "testdata/rules/versions.yaml",
+    ]);
+    let new = concise(&["--ignore=IL6002", "-q", "testdata/rules/versions.yaml"]);
+    let common = "testdata/rules/versions.yaml:7:34: error[IL2007] `interval`: duration 1.5ms: only durations to ms precision are supported\n\
+                  testdata/rules/versions.yaml:7:59: error[IL2002] `baseEjectionTime` must be a string, found integer 10\n\
+                  testdata/rules/versions.yaml:8:56: warning[IL6005] consistent hash MinimumRingSize is deprecated, use ConsistentHashLB's RingHash configuration instead\n";
+    assert_eq!(old, common);
+    assert_eq!(
+        new,
+        format!(
+            "{common}testdata/rules/versions.yaml:11:12: error[IL3006] duplicate subset names: a\n"
+        )
+    );
+}

@@ -9,6 +9,7 @@ pub mod cross;
 pub mod cross_refs;
 pub mod deprecation;
 pub mod destination_rule;
+pub mod durations;
 pub mod input;
 pub mod schema;
 pub mod validators;
@@ -86,6 +87,7 @@ pub fn all() -> &'static [&'static Rule] {
         &schema::CONFLICTING_FIELDS,
         &schema::UNSUPPORTED_API_VERSION,
         &schema::MISSING_FIELD,
+        &durations::DURATION_INVALID,
         &destination_rule::outlier::PERCENT_RANGE,
         &destination_rule::outlier::EJECT_ALL,
         &destination_rule::outlier::GATEWAY_ERRORS_SHADOWED,
@@ -132,6 +134,7 @@ pub fn all() -> &'static [&'static Rule] {
         &deprecation::OLD_API_VERSION,
         &deprecation::MIRROR_PERCENT,
         &deprecation::DURATION_SPELLING,
+        &deprecation::MINIMUM_RING_SIZE,
     ];
     ALL
 }

@@ -135,6 +135,28 @@ Style only; the fix is safe. Uniform spellings make reviews and diffs easier.
 ",
 };
 
+pub static MINIMUM_RING_SIZE: Rule = Rule {
+    code: "IL6005",
+    name: "minimum-ring-size-deprecated",
+    severity: Severity::Warning,
+    area: Area::Deprecation,
+    kinds: &["DestinationRule"],
+    summary: "consistentHash.minimumRingSize is deprecated; use ringHash.minimumRingSize",
+    doc: "\
+## What it checks
+`loadBalancer.consistentHash.minimumRingSize`. Istio warns: the setting moved to
+`consistentHash.ringHash.minimumRingSize` (1.16), next to the `maglev` alternative.
+
+## Example
+```yaml
+consistentHash:
+  httpHeaderName: x-user
+  minimumRingSize: 1024          # IL6005
+```
+becomes `ringHash: {minimumRingSize: 1024}`.
+",
+};
+
 const V1_SINCE: IstioVersion = IstioVersion::new(1, 22, 0);
 
 /// Version, mirror and duration deprecations on any networking object.
@@ -189,6 +211,24 @@ pub fn check_object(obj: &Object, version: IstioVersion, out: &mut Vec<Finding>)
                 });
             }
             out.push(f);
+        }
+    }
+    if obj.kind == "DestinationRule" {
+        for (at, tp) in traffic_policies(&obj.json) {
+            if tp["loadBalancer"]["consistentHash"]["minimumRingSize"]
+                .as_u64()
+                .is_some_and(|n| n != 0)
+            {
+                out.push(
+                    Finding::new(
+                        &MINIMUM_RING_SIZE,
+                        format!("{at}/loadBalancer/consistentHash/minimumRingSize"),
+                        "consistent hash MinimumRingSize is deprecated, use ConsistentHashLB's RingHash configuration instead",
+                    )
+                    .on_key()
+                    .help("write `ringHash: {minimumRingSize: N}` under consistentHash"),
+                );
+            }
         }
     }
     durations(&obj.json["spec"], "/spec", out);

@@ -9,6 +9,7 @@ use crate::diagnostic::{Finding, Severity};
 use crate::objects::Object;
 use crate::rules::validators as v;
 use crate::rules::{rule, Rule};
+use crate::schema::IstioVersion;
 
 const DR: &[&str] = &["DestinationRule"];
 
@@ -201,7 +202,10 @@ fn at(out: &mut Vec<Finding>, rule: &'static Rule, pointer: String, message: Str
     out.push(Finding::new(rule, pointer, message));
 }
 
-pub fn check(obj: &Object, out: &mut Vec<Finding>) {
+/// Duplicate subset names are rejected from Istio 1.22.
+const DUPLICATE_SUBSETS_SINCE: IstioVersion = IstioVersion::new(1, 22, 0);
+
+pub fn check(obj: &Object, version: IstioVersion, out: &mut Vec<Finding>) {
     let spec = &obj.json["spec"];
     if let Some(host) = spec["host"].as_str() {
         if let Err(e) = v::wildcard_domain(host) {
@@ -224,7 +228,7 @@ pub fn check(obj: &Object, out: &mut Vec<Finding>) {
                 format!("{base}/name"),
                 format!("subset name is invalid: {n}"),
             ),
-            Some(n) if seen.contains(&n) => at(
+            Some(n) if seen.contains(&n) && version >= DUPLICATE_SUBSETS_SINCE => at(
                 out,
                 &SUBSET_NAME,
                 format!("{base}/name"),
