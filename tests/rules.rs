@@ -182,13 +182,13 @@ fn virtual_service_webhook_checks() {
 #[test]
 fn cross_object_reference_rules() {
     let out = concise(&[
-        "--select=IL5003,IL5004,IL5005,IL5006,IL5007,IL5008",
+        "--select=IL5003,IL5004,IL5005,IL5006,IL5007,IL5008,IL5009",
         "testdata/rules/refs",
     ]);
     insta::assert_snapshot!(out);
     // Without the cluster file nothing is known, so nothing is reported.
     let out = concise(&[
-        "--select=IL5003,IL5004,IL5005,IL5006,IL5007,IL5008",
+        "--select=IL5003,IL5004,IL5005,IL5006,IL5007,IL5008,IL5009",
         "--quiet",
         "testdata/rules/refs/routes.yaml",
     ]);

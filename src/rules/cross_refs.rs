@@ -119,8 +119,35 @@ A route to an unknown host returns 503. Istio IST0101, Kiali KIA1101.
 "
 );
 
+rule!(
+    SUBSET_NO_PODS,
+    "IL5009",
+    "subset-selects-no-pods",
+    Warning,
+    CrossObject,
+    &["DestinationRule"],
+    "A subset whose labels select none of the service's workloads among the inputs",
+    "## What it checks
+When the Service of a DestinationRule's host and its workloads (Deployments, StatefulSets,
+DaemonSets, ReplicaSets, Pods) are among the inputs: each subset's labels must match at least one
+workload that the Service selects.
+
+## Why it matters
+A subset without endpoints turns every request routed to it into a 503 (`no healthy upstream`),
+typically after a label was renamed (`version: v2` vs `version: 2`). Istio IST0173.
+"
+);
+
+type Labels = Vec<(String, String)>;
+
 #[derive(Clone, Debug, Default)]
 pub struct RefFacts {
+    /// Services with a selector: (namespace, name, selector).
+    pub selectors: Vec<(String, String, Labels)>,
+    /// Workload pod labels: (namespace, labels).
+    pub workloads: Vec<(String, Labels)>,
+    /// DestinationRule subsets: (host FQDN, labels, where).
+    pub subsets: Vec<(String, Labels, Located)>,
     /// (namespace, name, server hosts)
     pub gateways: Vec<(String, String, Vec<String>)>,
     /// Service FQDNs and ServiceEntry hosts.
@@ -167,6 +194,9 @@ impl RefFacts {
         self.k8s_services += o.k8s_services;
         self.service_entries += o.service_entries;
         self.virtual_services.extend(o.virtual_services);
+        self.selectors.extend(o.selectors);
+        self.workloads.extend(o.workloads);
+        self.subsets.extend(o.subsets);
         self.destination_rules.extend(o.destination_rules);
     }
 }
@@ -203,8 +233,23 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut RefFacts) 
             facts.service_entries += 1;
             facts.services.extend(strs(&spec["hosts"]));
         }
+        ("apps", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet") => {
+            facts
+                .workloads
+                .push((ns, labels(&spec["template"]["metadata"]["labels"])));
+        }
+        ("", "Pod") => {
+            facts
+                .workloads
+                .push((ns, labels(&obj.json["metadata"]["labels"])));
+        }
         ("", "Service") => {
             facts.k8s_services += 1;
+            if let (Some(name), Some(_)) = (&obj.name, spec["selector"].as_object()) {
+                facts
+                    .selectors
+                    .push((ns.clone(), name.clone(), labels(&spec["selector"])));
+            }
             if let Some(name) = &obj.name {
                 facts
                     .services
@@ -213,6 +258,16 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut RefFacts) 
         }
         ("networking.istio.io", "DestinationRule") => {
             if let Some(h) = spec["host"].as_str() {
+                for (i, s) in spec["subsets"].as_array().into_iter().flatten().enumerate() {
+                    let l = labels(&s["labels"]);
+                    if !l.is_empty() {
+                        facts.subsets.push((
+                            fqdn(h, &ns),
+                            l,
+                            at(format!("/spec/subsets/{i}/labels")),
+                        ));
+                    }
+                }
                 facts.destination_rules.push(DrHostFact {
                     host: fqdn(h, &ns),
                     selector: !spec["workloadSelector"].is_null(),
@@ -281,6 +336,23 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut RefFacts) 
         }
         _ => {}
     }
+}
+
+fn labels(v: &serde_json::Value) -> Labels {
+    v.as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v.as_str().map_or_else(|| v.to_string(), str::to_string),
+            )
+        })
+        .collect()
+}
+
+fn selects(selector: &Labels, labels: &Labels) -> bool {
+    selector.iter().all(|kv| labels.contains(kv))
 }
 
 /// `ns/name`, `name` (in the VirtualService's namespace) or legacy `name.ns[.svc...]`.
@@ -422,6 +494,37 @@ pub fn check(f: &RefFacts) -> Vec<Diagnostic> {
                     ));
                 }
             }
+        }
+    }
+    for (host, subset_labels, at) in &f.subsets {
+        let Some((ns, _, selector)) = f
+            .selectors
+            .iter()
+            .find(|(ns, name, _)| format!("{name}.{ns}.svc.cluster.local") == *host)
+        else {
+            continue;
+        };
+        let pods: Vec<&Labels> = f
+            .workloads
+            .iter()
+            .filter(|(wns, l)| wns == ns && selects(selector, l))
+            .map(|(_, l)| l)
+            .collect();
+        if !pods.is_empty() && !pods.iter().any(|l| selects(subset_labels, l)) {
+            let want = subset_labels
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(",");
+            out.push(diag(
+                &SUBSET_NO_PODS,
+                at,
+                format!(
+                    "labels {want} select none of the {} workload(s) of `{host}` among the inputs",
+                    pods.len()
+                ),
+                "check the labels against the workloads' pod template labels",
+            ));
         }
     }
     let mut by_dr: HashMap<(String, String), Vec<&DrHostFact>> = HashMap::new();

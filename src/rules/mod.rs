@@ -130,6 +130,7 @@ pub fn all() -> &'static [&'static Rule] {
         &cross_refs::DUPLICATE_DESTINATION,
         &cross_refs::HOST_NOT_IN_GATEWAY,
         &cross_refs::HOST_NOT_FOUND,
+        &cross_refs::SUBSET_NO_PODS,
         &deprecation::CONSECUTIVE_ERRORS,
         &deprecation::OLD_API_VERSION,
         &deprecation::MIRROR_PERCENT,
