@@ -82,7 +82,7 @@ fn fix_writes_atomically_keeps_comments_and_is_idempotent() {
             "check",
             "--fix",
             "--unsafe-fixes",
-            "--select=IL6,IL2002,IL6004",
+            "--select=IL6,IL6002,IL2002,IL6004",
             "--format=concise",
             file,
         ])
@@ -114,7 +114,7 @@ fn fix_writes_atomically_keeps_comments_and_is_idempotent() {
             "check",
             "--diff",
             "--unsafe-fixes",
-            "--select=IL6,IL2002,IL6004",
+            "--select=IL6,IL6002,IL2002,IL6004",
             file,
         ])
         .output()
@@ -138,7 +138,14 @@ fn fixed_tutorial_file_checks_clean() {
     let (_dir, p) = copy(POOL);
     let file = p.to_str().unwrap();
     let out = istiolint()
-        .args(["check", "--fix", "--unsafe-fixes", "--format=json", file])
+        .args([
+            "check",
+            "--fix",
+            "--unsafe-fixes",
+            "--select=IL1,IL2,IL3,IL4,IL5,IL6,IL6002",
+            "--format=json",
+            file,
+        ])
         .output()
         .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -142,7 +142,9 @@ pub fn all() -> &'static [&'static Rule] {
 
 /// Rules that run only when selected explicitly (style rules).
 pub fn is_opt_in(rule: &Rule) -> bool {
+    // v1alpha3/v1beta1 stay served by every release: moving to v1 is a choice.
     std::ptr::eq(rule, &deprecation::DURATION_SPELLING)
+        || std::ptr::eq(rule, &deprecation::OLD_API_VERSION)
 }
 
 /// Finds a rule by code (`IL2001`, case-insensitive) or name (`unknown-field`).

@@ -86,7 +86,8 @@ pub static OLD_API_VERSION: Rule = Rule {
 ## Why it matters
 The three versions have the same schema; `v1` is the stable API from 1.22 and the stored version
 from 1.27. New documentation, tools and generated manifests use `v1`; moving old files keeps them
-consistent. The fix is safe: the object means exactly the same.
+consistent. The fix is safe: the object means exactly the same. Opt-in (the old versions are still
+served): `istiolint check --fix --select old-api-version`.
 
 ## Example
 ```yaml
