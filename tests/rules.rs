@@ -182,13 +182,13 @@ fn virtual_service_webhook_checks() {
 #[test]
 fn cross_object_reference_rules() {
     let out = concise(&[
-        "--select=IL5003,IL5004,IL5005,IL5006,IL5007,IL5008,IL5009",
+        "--select=IL5003,IL5004,IL5005,IL5006,IL5007,IL5008,IL5009,IL5010",
         "testdata/rules/refs",
     ]);
     insta::assert_snapshot!(out);
     // Without the cluster file nothing is known, so nothing is reported.
     let out = concise(&[
-        "--select=IL5003,IL5004,IL5005,IL5006,IL5007,IL5008,IL5009",
+        "--select=IL5003,IL5004,IL5005,IL5006,IL5007,IL5008,IL5009,IL5010",
         "--quiet",
         "testdata/rules/refs/routes.yaml",
     ]);
@@ -216,12 +216,12 @@ fn cross_object_reference_rules() {
 #[test]
 fn version_aware_webhook_rules() {
     let old = concise(&[
-        "--ignore=IL6002",
+        "--ignore=IL3016",
         "--istio-version=1.20",
         "-q",
         "testdata/rules/versions.yaml",
     ]);
-    let new = concise(&["--ignore=IL6002", "-q", "testdata/rules/versions.yaml"]);
+    let new = concise(&["--ignore=IL3016", "-q", "testdata/rules/versions.yaml"]);
     let common = "testdata/rules/versions.yaml:7:34: error[IL2007] `interval`: duration 1.5ms: only durations to ms precision are supported\n\
                   testdata/rules/versions.yaml:7:59: error[IL2002] `baseEjectionTime` must be a string, found integer 10\n\
                   testdata/rules/versions.yaml:8:56: warning[IL6005] consistent hash MinimumRingSize is deprecated, use ConsistentHashLB's RingHash configuration instead\n";

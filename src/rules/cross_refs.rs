@@ -138,6 +138,31 @@ typically after a label was renamed (`version: v2` vs `version: 2`). Istio IST01
 "
 );
 
+rule!(
+    MTLS_OVERRIDDEN,
+    "IL5010",
+    "mtls-overridden",
+    Warning,
+    CrossObject,
+    &["DestinationRule"],
+    "A DestinationRule without TLS settings overrides a mesh- or namespace-wide ISTIO_MUTUAL rule",
+    "## What it checks
+When a mesh-wide (`host: \"*.local\"`) or namespace-wide (`host: \"*.<ns>.svc.cluster.local\"`)
+DestinationRule with `tls.mode: ISTIO_MUTUAL` is among the inputs, a more specific
+DestinationRule for a host it covers must repeat the TLS settings (Kiali KIA0204).
+
+## Why it matters
+Only one DestinationRule applies to a host: the specific one wins, and without `tls` the traffic
+to that host is no longer sent with Istio mutual TLS (unless auto-mTLS saves it).
+
+## Example
+```yaml
+trafficPolicy:
+  loadBalancer: {simple: ROUND_ROBIN}   # IL5010: add tls: {mode: ISTIO_MUTUAL}
+```
+"
+);
+
 type Labels = Vec<(String, String)>;
 
 #[derive(Clone, Debug, Default)]
@@ -184,6 +209,10 @@ pub struct DrHostFact {
     pub namespace: String,
     pub host: String,
     pub selector: bool,
+    /// `trafficPolicy.tls.mode`.
+    pub tls_mode: Option<String>,
+    /// TLS set at the top level or on any port.
+    pub has_tls: bool,
     pub at: Located,
 }
 
@@ -268,7 +297,15 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut RefFacts) 
                         ));
                     }
                 }
+                let tp = &spec["trafficPolicy"];
+                let port_tls = tp["portLevelSettings"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|p| p["tls"].is_object());
                 facts.destination_rules.push(DrHostFact {
+                    tls_mode: tp["tls"]["mode"].as_str().map(str::to_string),
+                    has_tls: tp["tls"].is_object() || port_tls,
                     host: fqdn(h, &ns),
                     selector: !spec["workloadSelector"].is_null(),
                     at: at("/spec/host".into()),
@@ -525,6 +562,42 @@ pub fn check(f: &RefFacts) -> Vec<Diagnostic> {
                 ),
                 "check the labels against the workloads' pod template labels",
             ));
+        }
+    }
+    // Mesh- and namespace-wide ISTIO_MUTUAL rules, and the specific rules they cover.
+    let wide: Vec<&DrHostFact> = f
+        .destination_rules
+        .iter()
+        .filter(|d| d.tls_mode.as_deref() == Some("ISTIO_MUTUAL") && d.host.starts_with("*."))
+        .filter(|d| d.host == "*.local" || d.host.ends_with(".svc.cluster.local"))
+        .collect();
+    if !wide.is_empty() {
+        for d in f
+            .destination_rules
+            .iter()
+            .filter(|d| !d.has_tls && !d.host.starts_with('*'))
+        {
+            let host_ns = d
+                .host
+                .strip_suffix(".svc.cluster.local")
+                .and_then(|s| s.split_once('.'))
+                .map(|(_, ns)| ns);
+            let covering = wide.iter().find(|w| {
+                w.host == "*.local" && d.host.ends_with(".local")
+                    || host_ns.is_some_and(|ns| w.host == format!("*.{ns}.svc.cluster.local"))
+            });
+            if let Some(w) = covering {
+                out.push(diag(
+                    &MTLS_OVERRIDDEN,
+                    &d.at,
+                    format!(
+                        "DestinationRule {} sets ISTIO_MUTUAL for `{}`, but this more specific rule has no TLS settings and replaces it",
+                        w.at.object.name.as_deref().unwrap_or("?"),
+                        w.host
+                    ),
+                    "add `tls: {mode: ISTIO_MUTUAL}` to this rule's trafficPolicy",
+                ));
+            }
         }
     }
     let mut by_dr: HashMap<(String, String), Vec<&DrHostFact>> = HashMap::new();

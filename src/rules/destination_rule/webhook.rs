@@ -198,6 +198,23 @@ rule!(
 "
 );
 
+rule!(
+    SUBSET_NO_LABELS,
+    "IL3016",
+    "subset-without-labels",
+    Warning,
+    DestinationRule,
+    DR,
+    "A subset without labels selects every endpoint of the host",
+    "## What it checks
+A `subsets[]` entry with no `labels` (Kiali KIA0209).
+
+## Why it matters
+Without labels the subset is the whole service: routing to it splits nothing, which is rarely what
+a subset was written for (a forgotten `version: v2`).
+"
+);
+
 fn at(out: &mut Vec<Finding>, rule: &'static Rule, pointer: String, message: String) {
     out.push(Finding::new(rule, pointer, message));
 }
@@ -236,6 +253,13 @@ pub fn check(obj: &Object, version: IstioVersion, out: &mut Vec<Finding>) {
             ),
             Some(n) => seen.push(n),
             None => {}
+        }
+        if s["labels"].as_object().is_none_or(|l| l.is_empty()) {
+            let name = s["name"].as_str().unwrap_or("");
+            out.push(
+                Finding::new(&SUBSET_NO_LABELS, base.clone(), format!("subset `{name}` has no labels: it selects every endpoint of the host"))
+                    .help("add the labels that tell this subset's pods apart, e.g. `labels: {version: v2}`"),
+            );
         }
         for (k, val) in s["labels"].as_object().into_iter().flatten() {
             if let Err(e) = v::label(k, val.as_str().unwrap_or_default()) {
