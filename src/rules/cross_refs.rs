@@ -107,15 +107,16 @@ rule!(
     "destination-host-not-found",
     Warning,
     CrossObject,
-    &["VirtualService"],
-    "A destination host that no Service or ServiceEntry among the inputs defines",
+    &["VirtualService", "DestinationRule"],
+    "A destination or DestinationRule host that no Service or ServiceEntry among the inputs defines",
     "## What it checks
-When Services or ServiceEntries are among the inputs (or `--context`), each destination host
-must be a Service (`name`, `name.namespace`, FQDN) or a ServiceEntry host. A warning, because the
+When Services or ServiceEntries are among the inputs (or `--context`), each route destination
+host and each DestinationRule host must be a Service (`name`, `name.namespace`, FQDN) or a ServiceEntry host. A warning, because the
 service may live outside the files checked.
 
 ## Why it matters
-A route to an unknown host returns 503. Istio IST0101, Kiali KIA1101.
+A route to an unknown host returns 503; a DestinationRule for one applies to nothing. Istio
+IST0101, Kiali KIA1101 and KIA0202.
 "
 );
 
@@ -561,6 +562,22 @@ pub fn check(f: &RefFacts) -> Vec<Diagnostic> {
                     pods.len()
                 ),
                 "check the labels against the workloads' pod template labels",
+            ));
+        }
+    }
+    for d in &f.destination_rules {
+        let h = &d.host;
+        let registry_known = if h.ends_with(".svc.cluster.local") {
+            f.k8s_services > 0
+        } else {
+            f.service_entries > 0
+        };
+        if registry_known && !h.contains('*') && !f.services.iter().any(|s| host_matches(s, h)) {
+            out.push(diag(
+                &HOST_NOT_FOUND,
+                &d.at,
+                format!("no Service or ServiceEntry among the inputs defines `{h}`"),
+                "check the host name; if the service is defined elsewhere, add it with --context",
             ));
         }
     }
