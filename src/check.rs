@@ -400,7 +400,8 @@ fn semantic_rules(object: &Object, opts: &Options, findings: &mut Vec<Finding>) 
         }
         _ => {}
     }
-    deprecation::check_object(object, opts.istio_version, findings);
+    let style = opts.enabled(&deprecation::DURATION_SPELLING);
+    deprecation::check_object(object, opts.istio_version, style, findings);
     if matches!(object.kind.as_str(), "DestinationRule" | "VirtualService") {
         crate::rules::durations::check(object, schema::release_for(opts.istio_version), findings);
     }

@@ -17,6 +17,62 @@ pub const FIELDS: &[&str] = &[
     "duration",
 ];
 
+enum Seg<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// Calls `f(pointer, key, text)` for every string field named in [`FIELDS`]
+/// under `v`. Pointers are only built for those fields: the walk runs on
+/// every object, so it must not allocate per key.
+pub fn for_each_field(v: &serde_json::Value, base: &str, f: &mut dyn FnMut(String, &str, &str)) {
+    fn walk<'a>(
+        v: &'a serde_json::Value,
+        base: &str,
+        path: &mut Vec<Seg<'a>>,
+        f: &mut dyn FnMut(String, &str, &str),
+    ) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, child) in m {
+                    if let (true, Some(s)) = (FIELDS.contains(&k.as_str()), child.as_str()) {
+                        let mut p = base.to_string();
+                        for seg in path.iter().chain(std::iter::once(&Seg::Key(k))) {
+                            match seg {
+                                Seg::Key(k) => {
+                                    p.push('/');
+                                    p.push_str(&crate::yaml::escape_pointer_token(k));
+                                }
+                                Seg::Index(i) => {
+                                    p.push('/');
+                                    p.push_str(&i.to_string());
+                                }
+                            }
+                        }
+                        f(p, k, s);
+                    }
+                    if child.is_object() || child.is_array() {
+                        path.push(Seg::Key(k));
+                        walk(child, base, path, f);
+                        path.pop();
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => {
+                for (i, c) in a.iter().enumerate() {
+                    if c.is_object() || c.is_array() {
+                        path.push(Seg::Index(i));
+                        walk(c, base, path, f);
+                        path.pop();
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(v, base, &mut Vec::new(), f)
+}
+
 /// Nanoseconds of a Go duration string, or why it is not one.
 pub fn parse(s: &str) -> Result<i128, String> {
     let orig = s;

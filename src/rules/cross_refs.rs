@@ -191,7 +191,8 @@ pub struct Located {
     pub file: Arc<str>,
     pub span: Span,
     pub pointer: String,
-    pub object: ObjectRef,
+    /// Shared by every location of one object.
+    pub object: Arc<ObjectRef>,
 }
 
 #[derive(Clone, Debug)]
@@ -234,11 +235,12 @@ impl RefFacts {
 pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut RefFacts) {
     let ns = obj.namespace.as_deref().unwrap_or("default").to_string();
     let spec = &obj.json["spec"];
+    let object = Arc::new(obj.object_ref());
     let at = |pointer: String| Located {
         file: file.clone(),
         span: locate(&obj.node, &pointer, Target::Value, text),
         pointer,
-        object: obj.object_ref(),
+        object: object.clone(),
     };
     let strs = |v: &serde_json::Value| -> Vec<String> {
         v.as_array()
@@ -409,7 +411,7 @@ fn diag(rule: &'static Rule, at: &Located, message: String, help: &str) -> Diagn
         .at(at.span)
         .help(help);
     d.pointer = Some(at.pointer.clone());
-    d.object = Some(at.object.clone());
+    d.object = Some(ObjectRef::clone(&at.object));
     d
 }
 

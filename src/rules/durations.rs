@@ -1,8 +1,6 @@
 //! Durations as Istio's webhook validates them (`ValidateDuration`): they
 //! must parse, be at least 1ms, and have millisecond precision.
 
-use serde_json::Value;
-
 use crate::diagnostic::Finding;
 use crate::duration;
 use crate::rules::rule;
@@ -35,52 +33,29 @@ outlierDetection:
 const CEL_DURATIONS_SINCE: IstioVersion = IstioVersion::new(1, 22, 0);
 
 pub fn check(obj: &Object, release: IstioVersion, out: &mut Vec<Finding>) {
-    walk(
-        &obj.json["spec"],
-        "/spec",
-        release < CEL_DURATIONS_SINCE,
-        out,
-    );
+    let check_range = release < CEL_DURATIONS_SINCE;
+    duration::for_each_field(&obj.json["spec"], "/spec", &mut |pointer, k, s| {
+        let idle_off = k == "idleTimeout" && duration::parse(s).is_ok_and(|n| n < 1_000_000);
+        let problem = match duration::parse(s) {
+            _ if idle_off => None,
+            Err(e) if check_range => Some(e),
+            Err(_) => None,
+            Ok(n) if n < 1_000_000 && check_range => {
+                Some(format!("duration {s} must be at least 1ms"))
+            }
+            Ok(n) if n >= 1_000_000 && n % 1_000_000 != 0 => Some(format!(
+                "duration {s}: only durations to ms precision are supported"
+            )),
+            Ok(_) => None,
+        };
+        if let Some(p) = problem {
+            out.push(Finding::new(
+                &DURATION_INVALID,
+                pointer,
+                format!("`{k}`: {p}"),
+            ));
+        }
+    });
 }
 
 use crate::objects::Object;
-
-fn walk(v: &Value, at: &str, check_range: bool, out: &mut Vec<Finding>) {
-    match v {
-        Value::Object(m) => {
-            for (k, child) in m {
-                let pointer = format!("{at}/{}", crate::yaml::escape_pointer_token(k));
-                if let (true, Some(s)) = (duration::FIELDS.contains(&k.as_str()), child.as_str()) {
-                    let idle_off =
-                        k == "idleTimeout" && duration::parse(s).is_ok_and(|n| n < 1_000_000);
-                    let problem = match duration::parse(s) {
-                        _ if idle_off => None,
-                        Err(e) if check_range => Some(e),
-                        Err(_) => None,
-                        Ok(n) if n < 1_000_000 && check_range => {
-                            Some(format!("duration {s} must be at least 1ms"))
-                        }
-                        Ok(n) if n >= 1_000_000 && n % 1_000_000 != 0 => Some(format!(
-                            "duration {s}: only durations to ms precision are supported"
-                        )),
-                        Ok(_) => None,
-                    };
-                    if let Some(p) = problem {
-                        out.push(Finding::new(
-                            &DURATION_INVALID,
-                            pointer.clone(),
-                            format!("`{k}`: {p}"),
-                        ));
-                    }
-                }
-                walk(child, &pointer, check_range, out);
-            }
-        }
-        Value::Array(a) => {
-            for (i, c) in a.iter().enumerate() {
-                walk(c, &format!("{at}/{i}"), check_range, out);
-            }
-        }
-        _ => {}
-    }
-}

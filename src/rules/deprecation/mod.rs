@@ -161,7 +161,9 @@ becomes `ringHash: {minimumRingSize: 1024}`.
 const V1_SINCE: IstioVersion = IstioVersion::new(1, 22, 0);
 
 /// Version, mirror and duration deprecations on any networking object.
-pub fn check_object(obj: &Object, version: IstioVersion, out: &mut Vec<Finding>) {
+/// `style`: whether the opt-in duration-spelling rule is enabled (it walks
+/// every field, so it only runs when asked for).
+pub fn check_object(obj: &Object, version: IstioVersion, style: bool, out: &mut Vec<Finding>) {
     if version >= V1_SINCE && (obj.version == "v1alpha3" || obj.version == "v1beta1") {
         out.push(
             Finding::new(
@@ -232,44 +234,31 @@ pub fn check_object(obj: &Object, version: IstioVersion, out: &mut Vec<Finding>)
             }
         }
     }
-    durations(&obj.json["spec"], "/spec", out);
+    if style {
+        durations(&obj.json["spec"], out);
+    }
 }
 
-fn durations(v: &Value, at: &str, out: &mut Vec<Finding>) {
-    match v {
-        Value::Object(m) => {
-            for (k, child) in m {
-                let pointer = format!("{at}/{}", crate::yaml::escape_pointer_token(k));
-                if let (true, Some(s)) = (duration::FIELDS.contains(&k.as_str()), child.as_str()) {
-                    if let Ok(n) = duration::parse(s) {
-                        let short = duration::format(n);
-                        if n > 0 && short != s && s.len() > short.len() {
-                            out.push(
-                                Finding::new(
-                                    &DURATION_SPELLING,
-                                    pointer.clone(),
-                                    format!("`{s}` is `{short}`"),
-                                )
-                                .fix(FixSpec {
-                                    title: format!("write {short}"),
-                                    applicability: Applicability::Safe,
-                                    changes: vec![Change::Value {
-                                        pointer: pointer.clone(),
-                                        text: short,
-                                    }],
-                                }),
-                            );
-                        }
-                    }
-                }
-                durations(child, &pointer, out);
-            }
+fn durations(spec: &Value, out: &mut Vec<Finding>) {
+    duration::for_each_field(spec, "/spec", &mut |pointer, _key, s| {
+        let Ok(n) = duration::parse(s) else { return };
+        let short = duration::format(n);
+        if n > 0 && short != s && s.len() > short.len() {
+            out.push(
+                Finding::new(
+                    &DURATION_SPELLING,
+                    pointer.clone(),
+                    format!("`{s}` is `{short}`"),
+                )
+                .fix(FixSpec {
+                    title: format!("write {short}"),
+                    applicability: Applicability::Safe,
+                    changes: vec![Change::Value {
+                        pointer,
+                        text: short,
+                    }],
+                }),
+            );
         }
-        Value::Array(a) => {
-            for (i, child) in a.iter().enumerate() {
-                durations(child, &format!("{at}/{i}"), out);
-            }
-        }
-        _ => {}
-    }
+    });
 }
