@@ -233,3 +233,27 @@ fn version_aware_webhook_rules() {
         )
     );
 }
+
+/// What users see: the rendered (human) output of every rule fixture.
+#[test]
+fn rendered_output_of_the_rule_fixtures() {
+    let out = common::istiolint()
+        .args([
+            "check",
+            "--color=never",
+            "--select=IL1,IL2,IL3,IL4,IL5,IL6,IL6002,IL6004",
+        ])
+        .args([
+            "testdata/rules/outlier.yaml",
+            "testdata/rules/weights.yaml",
+            "testdata/rules/subsets",
+            "testdata/rules/webhook-dr.yaml",
+            "testdata/rules/webhook-vs.yaml",
+            "testdata/rules/refs",
+            "testdata/rules/versions.yaml",
+            "testdata/fix/mirror.yaml",
+        ])
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
+}
