@@ -34,6 +34,8 @@ impl Human {
                 .render_report(&mut s, &view)
                 .map_err(|e| io::Error::other(e.to_string()))?;
             out.write_all(s.as_bytes())?;
+            // A blank line between diagnostics.
+            out.write_all(b"\n")?;
         }
         Ok(())
     }
