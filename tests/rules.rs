@@ -257,3 +257,14 @@ fn rendered_output_of_the_rule_fixtures() {
         .unwrap();
     insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
 }
+
+/// IST0131: a longer prefix after a shorter one with the same other
+/// conditions can never match; different conditions keep it reachable.
+#[test]
+fn prefix_overlap_is_unreachable() {
+    let out = concise(&["--select=IL4017", "-q", "testdata/rules/prefix.yaml"]);
+    assert_eq!(
+        out,
+        "testdata/rules/prefix.yaml:11:21: warning[IL4017] virtualService rule #1 match #0 of prefix /api/v2 is not used (duplicate/overlapping match in rule #0 of prefix /api on #0)\n"
+    );
+}

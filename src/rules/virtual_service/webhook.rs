@@ -207,8 +207,10 @@ rule!(
     VS,
     "An HTTP, TCP or TLS rule that can never match",
     "## What it checks
-A rule after a rule without `match` (the earlier one catches everything), and a match identical
-to an earlier one. Istio warns about both (IST0130, IST0131).
+A rule after a rule without `match` (the earlier one catches everything), a match identical
+to an earlier one, and an HTTP `uri.prefix` match under an earlier, shorter prefix with the same
+other conditions (`/api/v2` after `/api`). Istio warns about all three (IST0130, IST0131);
+istiolint's prefix check is the strict core of Istio's, so it never flags what Istio accepts.
 
 ## Example
 ```yaml
@@ -1228,6 +1230,8 @@ fn unreachable(spec: &Value, out: &mut Vec<Finding>) {
         };
         let mut catch_all: Option<usize> = None;
         let mut seen: Vec<(String, usize)> = Vec::new();
+        // HTTP uri prefixes seen so far: (prefix, other conditions, rule, match).
+        let mut prefixes: Vec<(String, String, usize, usize)> = Vec::new();
         for (i, r) in rules.iter().enumerate() {
             let matches = r["match"].as_array().filter(|m| !m.is_empty());
             if let Some(first) = catch_all {
@@ -1256,6 +1260,33 @@ fn unreachable(spec: &Value, out: &mut Vec<Finding>) {
                     o.remove("name");
                 }
                 let key = serde_json::to_string(&crate::emit::sorted(&m)).unwrap_or_default();
+                // A longer prefix under an earlier, shorter one with the same other
+                // conditions never matches (the strict core of Istio's IST0131 check).
+                let prefix = m["uri"]["prefix"].as_str().map(str::to_string);
+                let mut rest = m.clone();
+                if let Some(o) = rest.as_object_mut() {
+                    o.remove("uri");
+                }
+                let rest_key =
+                    serde_json::to_string(&crate::emit::sorted(&rest)).unwrap_or_default();
+                if let (Some(p2), "http") = (&prefix, section) {
+                    let shadow = prefixes.iter().find(|(p1, r, _, _)| {
+                        p2 != p1 && p2.starts_with(p1.as_str()) && *r == rest_key
+                    });
+                    if let Some((p1, _, i0, j0)) = shadow {
+                        warn(
+                            out,
+                            &UNREACHABLE,
+                            format!("/spec/{section}/{i}/match/{j}/uri/prefix"),
+                            format!(
+                                "virtualService rule {} match #{j} of prefix {p2} is not used (duplicate/overlapping match in rule #{j0} of prefix {p1} on {})",
+                                label(i, r),
+                                label(*i0, &rules[*i0])
+                            ),
+                        );
+                    }
+                    prefixes.push((p2.clone(), rest_key, i, j));
+                }
                 if let Some((_, prior)) = seen.iter().find(|(k, _)| *k == key) {
                     duplicates += 1;
                     warn(
