@@ -196,7 +196,7 @@ fn cross_object_reference_rules() {
         out,
         "testdata/rules/refs/routes.yaml:11:27: warning[IL5006] destination cart appears twice in this route\n\
          testdata/rules/refs/routes.yaml:18:11: warning[IL5004] host `cart.shop.example.com` is also routed by VirtualService cart\n\
-         testdata/rules/refs/routes.yaml:44:9: warning[IL5005] DestinationRule cart also applies to host `cart.shop.svc.cluster.local`\n"
+         testdata/rules/refs/routes.yaml:45:9: warning[IL5005] DestinationRule cart also applies to host `cart.shop.svc.cluster.local`\n"
     );
     // As --context, the cluster file resolves references without being reported on.
     let out = concise(&[
@@ -207,7 +207,8 @@ fn cross_object_reference_rules() {
     ]);
     assert_eq!(
         out,
-        "testdata/rules/refs/routes.yaml:6:27: error[IL5003] gateway `shop/private` is not among the inputs (known: `shop/public`)\n"
+        "testdata/rules/refs/routes.yaml:6:27: error[IL5003] gateway `shop/private` is not among the inputs (known: `shop/public`)\n\
+         testdata/rules/refs/routes.yaml:21:38: error[IL5003] gateway `shop/gone` is not among the inputs (known: `shop/public`)\n"
     );
 }
 

@@ -324,12 +324,27 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut RefFacts) 
                 .collect();
             let names = strs(&spec["gateways"]);
             let mesh = names.is_empty() || names.iter().any(|g| g == "mesh");
-            let gateways = names
+            let mut gateways: Vec<(String, Located)> = names
                 .iter()
                 .enumerate()
                 .filter(|(_, g)| *g != "mesh")
                 .map(|(i, g)| (gateway_key(g, &ns), at(format!("/spec/gateways/{i}"))))
                 .collect();
+            // Gateways named in matches must exist too (Kiali KIA1102).
+            for section in ["http", "tcp", "tls"] {
+                for (i, r) in spec[section].as_array().into_iter().flatten().enumerate() {
+                    for (j, m) in r["match"].as_array().into_iter().flatten().enumerate() {
+                        for (k, g) in strs(&m["gateways"])
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, g)| *g != "mesh")
+                        {
+                            let pointer = format!("/spec/{section}/{i}/match/{j}/gateways/{k}");
+                            gateways.push((gateway_key(g, &ns), at(pointer)));
+                        }
+                    }
+                }
+            }
             let mut destinations = Vec::new();
             let mut duplicates = Vec::new();
             for section in ["http", "tcp", "tls"] {
@@ -443,6 +458,7 @@ pub fn check(f: &RefFacts) -> Vec<Diagnostic> {
                     }),
                     "check the gateway's name and namespace (`namespace/name`), or add it to the files checked",
                 )),
+                Some(_) if !at.pointer.starts_with("/spec/gateways/") => {}
                 Some(servers) => {
                     for (h, hat) in &vs.hosts {
                         if !servers.iter().any(|p| host_matches(p, h) || host_matches(h, p.split_once('/').map_or(p, |x| x.1))) {
