@@ -43,7 +43,8 @@ pub struct Options {
     pub exclude: GlobSet,
     /// Files read for cross-object checks but not reported on.
     pub context: Vec<PathBuf>,
-    /// Where relative globs start: the config file's directory.
+    /// Where relative globs start: the config file's directory (absolute,
+    /// canonical; the CLI resolves it once).
     pub root: PathBuf,
     /// Show a progress line on stderr (the CLI sets it for terminals only).
     pub progress: bool,
@@ -99,16 +100,15 @@ impl Options {
     /// The file relative to `root`, for glob matching.
     fn relative<'a>(&self, file: &'a str) -> std::borrow::Cow<'a, str> {
         let path = Path::new(file);
+        // Called per file and per diagnostic: the working directory is read once.
+        static CWD: std::sync::LazyLock<PathBuf> =
+            std::sync::LazyLock::new(|| std::env::current_dir().unwrap_or_default());
         let abs = if path.is_absolute() {
             path.to_path_buf()
         } else {
-            std::env::current_dir().unwrap_or_default().join(path)
+            CWD.join(path)
         };
-        let root = self
-            .root
-            .canonicalize()
-            .unwrap_or_else(|_| self.root.clone());
-        match abs.strip_prefix(&root) {
+        match abs.strip_prefix(&self.root) {
             Ok(rel) => rel.to_string_lossy().into_owned().into(),
             Err(_) => file.into(),
         }
@@ -182,7 +182,7 @@ pub fn run(paths: &[PathBuf], opts: &Options) -> Result<Report, FatalError> {
             .par_iter()
             .filter(|i| !inputs.contains(i))
             .filter_map(|i| source::read(i).ok())
-            .map(|src| check_source(&src, opts).facts)
+            .map(|src| context_facts(&src, opts))
             .collect()
     };
     Ok(run_inputs_with(&inputs, walk_problems, opts, context))
@@ -283,6 +283,25 @@ pub struct FileOutcome {
 }
 
 /// Checks one source on its own (no cross-file rules).
+/// What a `--context` file contributes: its objects' facts, without the
+/// schema validation and rules it is not reported on.
+fn context_facts(src: &Source, opts: &Options) -> Facts {
+    let mut facts = Facts::default();
+    if find_template(&src.text).is_some() {
+        return facts;
+    }
+    for root in parse_stream(&src.text, opts.limits)
+        .documents
+        .into_iter()
+        .filter_map(|d| d.root)
+    {
+        for object in extract(root) {
+            cross::collect(&object, &src.name, &src.text, &mut facts);
+        }
+    }
+    facts
+}
+
 pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
     let file = &src.name;
     let text: &str = &src.text;
@@ -389,10 +408,11 @@ fn semantic_rules(object: &Object, opts: &Options, findings: &mut Vec<Finding>) 
     use crate::rules::{deprecation, destination_rule, virtual_service};
     match object.kind.as_str() {
         "DestinationRule" => {
-            destination_rule::outlier::check(object, findings);
-            destination_rule::pool::check(object, findings);
-            destination_rule::webhook::check(object, opts.istio_version, findings);
-            deprecation::check(object, findings);
+            let policies = destination_rule::traffic_policies(&object.json);
+            destination_rule::outlier::check(&policies, findings);
+            destination_rule::pool::check(&policies, findings);
+            destination_rule::webhook::check(object, opts.istio_version, &policies, findings);
+            deprecation::check(&policies, findings);
         }
         "VirtualService" => {
             virtual_service::weights::check(object, opts.istio_version, findings);

@@ -244,6 +244,7 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, String> {
         .as_ref()
         .and_then(|p| p.parent())
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let root = root.canonicalize().unwrap_or(root);
     let pick = |flag: Vec<String>, file: &Option<Vec<String>>| {
         if flag.is_empty() {
             file.clone().unwrap_or_default()

@@ -46,30 +46,8 @@ pub enum GenerateCommand {
         /// Put the policy on this subset only (default: the whole host).
         #[arg(long, value_name = "SUBSET")]
         for_subset: Option<String>,
-        #[arg(long)]
-        max_connections: Option<i64>,
-        #[arg(long, value_name = "DURATION")]
-        connect_timeout: Option<String>,
-        #[arg(long = "http1-max-pending-requests")]
-        http1_max_pending_requests: Option<i64>,
-        #[arg(long = "http2-max-requests")]
-        http2_max_requests: Option<i64>,
-        #[arg(long)]
-        max_requests_per_connection: Option<i64>,
-        #[arg(long)]
-        max_retries: Option<i64>,
-        #[arg(long = "consecutive-5xx-errors")]
-        consecutive_5xx_errors: Option<i64>,
-        #[arg(long)]
-        consecutive_gateway_errors: Option<i64>,
-        #[arg(long, value_name = "DURATION")]
-        interval: Option<String>,
-        #[arg(long, value_name = "DURATION")]
-        base_ejection_time: Option<String>,
-        #[arg(long)]
-        max_ejection_percent: Option<i64>,
-        #[arg(long)]
-        min_health_percent: Option<i64>,
+        #[command(flatten)]
+        breaker: Breaker,
         #[command(flatten)]
         common: Common,
     },
@@ -148,34 +126,9 @@ pub fn build(cmd: GenerateCommand) -> Result<(Common, Value), String> {
             host,
             subsets,
             for_subset,
-            max_connections,
-            connect_timeout,
-            http1_max_pending_requests,
-            http2_max_requests,
-            max_requests_per_connection,
-            max_retries,
-            consecutive_5xx_errors,
-            consecutive_gateway_errors,
-            interval,
-            base_ejection_time,
-            max_ejection_percent,
-            min_health_percent,
+            breaker,
             common,
         } => {
-            let breaker = Breaker {
-                max_connections,
-                connect_timeout,
-                http1_max_pending_requests,
-                http2_max_requests,
-                max_requests_per_connection,
-                max_retries,
-                consecutive_5xx_errors,
-                consecutive_gateway_errors,
-                interval,
-                base_ejection_time,
-                max_ejection_percent,
-                min_health_percent,
-            };
             let v = generate::destination_rule(
                 &meta(&common, &host)?,
                 &host,

@@ -45,12 +45,7 @@ impl std::str::FromStr for SubsetSpec {
 }
 
 fn check_subset_name(name: &str) -> Result<(), String> {
-    let ok = !name.is_empty()
-        && name.len() <= 63
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        && !name.starts_with('-')
-        && !name.ends_with('-');
-    if ok {
+    if crate::rules::validators::is_dns1123_label(name) {
         Ok(())
     } else {
         Err(format!(
@@ -196,20 +191,33 @@ pub fn split(
     ))
 }
 
-/// Connection pool and outlier detection settings.
-#[derive(Clone, Debug, Default)]
+/// Connection pool and outlier detection settings; also the flags of
+/// `generate circuit-breaker`.
+#[derive(Clone, Debug, Default, clap::Args)]
 pub struct Breaker {
+    #[arg(long)]
     pub max_connections: Option<i64>,
+    #[arg(long, value_name = "DURATION")]
     pub connect_timeout: Option<String>,
+    #[arg(long = "http1-max-pending-requests")]
     pub http1_max_pending_requests: Option<i64>,
+    #[arg(long = "http2-max-requests")]
     pub http2_max_requests: Option<i64>,
+    #[arg(long)]
     pub max_requests_per_connection: Option<i64>,
+    #[arg(long)]
     pub max_retries: Option<i64>,
+    #[arg(long = "consecutive-5xx-errors")]
     pub consecutive_5xx_errors: Option<i64>,
+    #[arg(long)]
     pub consecutive_gateway_errors: Option<i64>,
+    #[arg(long, value_name = "DURATION")]
     pub interval: Option<String>,
+    #[arg(long, value_name = "DURATION")]
     pub base_ejection_time: Option<String>,
+    #[arg(long)]
     pub max_ejection_percent: Option<i64>,
+    #[arg(long)]
     pub min_health_percent: Option<i64>,
 }
 

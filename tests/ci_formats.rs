@@ -5,11 +5,8 @@ mod common;
 use common::{check_json, f, findings, istiolint};
 
 fn run(args: &[&str]) -> (i32, String) {
-    let out = istiolint().args(args).output().unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-    )
+    let (code, out, _) = common::outcome(istiolint().args(args));
+    (code, out)
 }
 
 #[test]

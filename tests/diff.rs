@@ -14,12 +14,7 @@ fn diff(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
     if let Some(s) = stdin {
         cmd.write_stdin(s.to_string());
     }
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    common::outcome(&mut cmd)
 }
 
 #[test]

@@ -6,17 +6,7 @@ mod common;
 use common::istiolint;
 
 fn diff(args: &[&str], file: &str) -> (i32, String, String) {
-    let out = istiolint()
-        .args(["check", "--diff"])
-        .args(args)
-        .arg(file)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    common::outcome(istiolint().args(["check", "--diff"]).args(args).arg(file))
 }
 
 fn copy(src: &str) -> (tempfile::TempDir, std::path::PathBuf) {

@@ -16,12 +16,7 @@ fn tutorial(name: &str) -> String {
 }
 
 fn generate_out(args: &[&str]) -> (i32, String, String) {
-    let out = istiolint().arg("generate").args(args).output().unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    common::outcome(istiolint().arg("generate").args(args))
 }
 
 const CB: &[&str] = &[

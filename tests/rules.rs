@@ -138,12 +138,12 @@ fn old_api_versions_are_reported_from_istio_1_22() {
 }
 
 fn concise(args: &[&str]) -> String {
-    let out = common::istiolint()
-        .args(["check", "--format=concise"])
-        .args(args)
-        .output()
-        .unwrap();
-    String::from_utf8(out.stdout).unwrap()
+    common::outcome(
+        common::istiolint()
+            .args(["check", "--format=concise"])
+            .args(args),
+    )
+    .1
 }
 
 /// Webhook parity for DestinationRules: every failing case once, exact

@@ -3,6 +3,7 @@
 
 use crate::diagnostic::Finding;
 use crate::duration;
+use crate::objects::Object;
 use crate::rules::rule;
 use crate::schema::IstioVersion;
 
@@ -57,5 +58,3 @@ pub fn check(obj: &Object, release: IstioVersion, out: &mut Vec<Finding>) {
         }
     });
 }
-
-use crate::objects::Object;

@@ -3,19 +3,14 @@
 
 use crate::duration;
 
-fn dns1123_label(s: &str) -> bool {
+/// A DNS-1123 label (Istio's regex accepts upper case too).
+pub fn is_dns1123_label(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
         && b.len() <= 63
         && b[0].is_ascii_alphanumeric()
         && b[b.len() - 1].is_ascii_alphanumeric()
         && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
-}
-
-/// A lower-case DNS-1123 label (namespaces, gateway names, subset names are
-/// checked case-insensitively by Istio's regex; upper case is accepted).
-pub fn is_dns1123_label(s: &str) -> bool {
-    dns1123_label(s)
 }
 
 fn check_labels(domain: &str) -> Result<(), String> {
@@ -31,7 +26,7 @@ fn check_labels(domain: &str) -> Result<(), String> {
         if i == parts.len() - 1 && label.is_empty() {
             continue;
         }
-        if !dns1123_label(label) {
+        if !is_dns1123_label(label) {
             return Err(format!(
                 "domain name \"{domain}\" invalid (label \"{label}\" invalid)"
             ));
@@ -67,7 +62,7 @@ pub fn wildcard_domain(domain: &str) -> Result<(), String> {
         .strip_prefix("*-")
         .or_else(|| first.strip_prefix('*'))
         .unwrap_or(first);
-    let ok_first = first == "*" || (first.len() <= 63 && dns1123_label(body));
+    let ok_first = first == "*" || (first.len() <= 63 && is_dns1123_label(body));
     if !ok_first {
         return Err(format!(
             "domain name \"{domain}\" invalid (label \"{first}\" invalid)"
@@ -142,7 +137,7 @@ pub fn label(key: &str, value: &str) -> Result<(), String> {
                 "invalid tag key: \"{key}\" (DNS prefix is too long)"
             ));
         }
-        if !p.split('.').all(dns1123_label) {
+        if !p.split('.').all(is_dns1123_label) {
             return Err(format!("invalid tag key: \"{key}\""));
         }
     }

@@ -17,16 +17,37 @@ pub fn options() -> jsonschema::ValidationOptions<'static> {
         .with_keyword(
             EXCLUSIVE,
             |_: &Map<String, Value>, v: &Value, _: Location| {
-                Ok(Box::new(Exclusive(vec![names(v)])) as Box<dyn for<'i> Keyword<'i>>)
+                Ok(Box::new(AsKeyword(Exclusive(vec![names(v)]))) as Box<dyn for<'i> Keyword<'i>>)
             },
         )
         .with_keyword(
             EXCLUSIVE_GROUPS,
             |_: &Map<String, Value>, v: &Value, _: Location| {
                 let groups = v.as_array().into_iter().flatten().map(names).collect();
-                Ok(Box::new(Exclusive(groups)) as Box<dyn for<'i> Keyword<'i>>)
+                Ok(Box::new(AsKeyword(Exclusive(groups))) as Box<dyn for<'i> Keyword<'i>>)
             },
         )
+}
+
+/// A check that explains what is wrong with a value, or says nothing.
+trait Problem: Send + Sync {
+    fn problem(&self, instance: &Value) -> Option<String>;
+}
+
+/// Any [`Problem`] as a jsonschema keyword.
+struct AsKeyword<T>(T);
+
+impl<'i, T: Problem> Keyword<'i> for AsKeyword<T> {
+    fn validate(&self, instance: &'i Value) -> Result<(), ValidationError<'i>> {
+        match self.0.problem(instance) {
+            Some(m) => Err(ValidationError::custom(m)),
+            None => Ok(()),
+        }
+    }
+
+    fn is_valid(&self, instance: &'i Value) -> bool {
+        self.0.problem(instance).is_none()
+    }
 }
 
 fn names(v: &Value) -> Vec<String> {
@@ -40,7 +61,7 @@ fn names(v: &Value) -> Vec<String> {
 /// At most one field of each group may be present.
 struct Exclusive(Vec<Vec<String>>);
 
-impl Exclusive {
+impl Problem for Exclusive {
     fn problem(&self, instance: &Value) -> Option<String> {
         let obj = instance.as_object()?;
         for group in &self.0 {
@@ -67,19 +88,6 @@ fn quote_list<S: AsRef<str>>(items: &[S]) -> String {
         .map(|s| format!("`{}`", s.as_ref()))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-impl<'i> Keyword<'i> for Exclusive {
-    fn validate(&self, instance: &'i Value) -> Result<(), ValidationError<'i>> {
-        match self.problem(instance) {
-            Some(m) => Err(ValidationError::custom(m)),
-            None => Ok(()),
-        }
-    }
-
-    fn is_valid(&self, instance: &'i Value) -> bool {
-        self.problem(instance).is_none()
-    }
 }
 
 /// The CEL rules from Istio's CRDs that istiolint knows how to evaluate.
@@ -170,26 +178,13 @@ fn cel_factory<'a>(
             ))
         })
         .collect();
-    Ok(Box::new(Cel(rules)))
+    Ok(Box::new(AsKeyword(Cel(rules))))
 }
 
-impl Cel {
+impl Problem for Cel {
     fn problem(&self, v: &Value) -> Option<String> {
         self.0
             .iter()
             .find_map(|(rule, message)| rule.check(v, message))
-    }
-}
-
-impl<'i> Keyword<'i> for Cel {
-    fn validate(&self, instance: &'i Value) -> Result<(), ValidationError<'i>> {
-        match self.problem(instance) {
-            Some(m) => Err(ValidationError::custom(m)),
-            None => Ok(()),
-        }
-    }
-
-    fn is_valid(&self, instance: &'i Value) -> bool {
-        self.problem(instance).is_none()
     }
 }

@@ -47,3 +47,13 @@ pub fn findings(json: &Value) -> Vec<(String, u64, u64)> {
 pub fn f(code: &str, line: u64, col: u64) -> (String, u64, u64) {
     (code.to_string(), line, col)
 }
+
+/// Runs a prepared command: (exit code, stdout, stderr).
+pub fn outcome(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}

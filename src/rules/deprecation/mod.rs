@@ -5,7 +5,7 @@ use serde_json::Value;
 use crate::diagnostic::{Applicability, Change, Finding, FixSpec, Severity};
 use crate::duration;
 use crate::objects::Object;
-use crate::rules::destination_rule::traffic_policies;
+use crate::rules::destination_rule::Policies;
 use crate::rules::{Area, Rule};
 use crate::schema::IstioVersion;
 
@@ -34,8 +34,10 @@ Write `consecutive5xxErrors: 1` (it counts 5xx responses; the old field counted 
 ",
 };
 
-pub fn check(obj: &Object, out: &mut Vec<Finding>) {
-    for (at, tp) in traffic_policies(&obj.json) {
+/// DestinationRule deprecations, on its traffic policies.
+pub fn check(policies: &Policies, out: &mut Vec<Finding>) {
+    minimum_ring_size(policies, out);
+    for (at, tp) in policies {
         let od = &tp["outlierDetection"];
         let Some(n) = od["consecutiveErrors"].as_i64() else {
             continue;
@@ -216,26 +218,27 @@ pub fn check_object(obj: &Object, version: IstioVersion, style: bool, out: &mut 
             out.push(f);
         }
     }
-    if obj.kind == "DestinationRule" {
-        for (at, tp) in traffic_policies(&obj.json) {
-            if tp["loadBalancer"]["consistentHash"]["minimumRingSize"]
-                .as_u64()
-                .is_some_and(|n| n != 0)
-            {
-                out.push(
-                    Finding::new(
-                        &MINIMUM_RING_SIZE,
-                        format!("{at}/loadBalancer/consistentHash/minimumRingSize"),
-                        "consistent hash MinimumRingSize is deprecated, use ConsistentHashLB's RingHash configuration instead",
-                    )
-                    .on_key()
-                    .help("write `ringHash: {minimumRingSize: N}` under consistentHash"),
-                );
-            }
-        }
-    }
     if style {
         durations(&obj.json["spec"], out);
+    }
+}
+
+fn minimum_ring_size(policies: &Policies, out: &mut Vec<Finding>) {
+    for (at, tp) in policies {
+        if tp["loadBalancer"]["consistentHash"]["minimumRingSize"]
+            .as_u64()
+            .is_some_and(|n| n != 0)
+        {
+            out.push(
+                Finding::new(
+                    &MINIMUM_RING_SIZE,
+                    format!("{at}/loadBalancer/consistentHash/minimumRingSize"),
+                    "consistent hash MinimumRingSize is deprecated, use ConsistentHashLB's RingHash configuration instead",
+                )
+                .on_key()
+                .help("write `ringHash: {minimumRingSize: N}` under consistentHash"),
+            );
+        }
     }
 }
 

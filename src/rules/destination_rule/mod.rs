@@ -6,6 +6,10 @@ pub mod webhook;
 
 use serde_json::Value;
 
+/// A DestinationRule's traffic policies with their pointers, computed once
+/// per object and shared by the rules.
+pub type Policies<'a> = [(String, &'a Value)];
+
 /// Every traffic policy of a DestinationRule with its pointer: the top-level
 /// one, each subset's, and their port-level settings.
 pub fn traffic_policies(json: &Value) -> Vec<(String, &Value)> {

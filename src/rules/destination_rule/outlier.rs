@@ -1,10 +1,9 @@
 //! Outlier detection (circuit breaker ejection) rules.
 
 use crate::diagnostic::{Finding, Severity};
-use crate::objects::Object;
 use crate::rules::{Area, Rule};
 
-use super::traffic_policies;
+use super::Policies;
 
 pub static PERCENT_RANGE: Rule = Rule {
     code: "IL3001",
@@ -80,8 +79,8 @@ Make `consecutiveGatewayErrors` smaller than `consecutive5xxErrors`, or drop it.
 ",
 };
 
-pub fn check(obj: &Object, out: &mut Vec<Finding>) {
-    for (at, tp) in traffic_policies(&obj.json) {
+pub fn check(policies: &Policies, out: &mut Vec<Finding>) {
+    for (at, tp) in policies {
         let od = &tp["outlierDetection"];
         if !od.is_object() {
             continue;

@@ -1,10 +1,9 @@
 //! Connection pool rules.
 
 use crate::diagnostic::{Finding, Severity};
-use crate::objects::Object;
 use crate::rules::{Area, Rule};
 
-use super::traffic_policies;
+use super::Policies;
 
 pub static SERIALISING_LIMIT: Rule = Rule {
     code: "IL3004",
@@ -35,8 +34,8 @@ Size limits from the service's measured concurrency.
 ",
 };
 
-pub fn check(obj: &Object, out: &mut Vec<Finding>) {
-    for (at, tp) in traffic_policies(&obj.json) {
+pub fn check(policies: &Policies, out: &mut Vec<Finding>) {
+    for (at, tp) in policies {
         let pool = &tp["connectionPool"];
         for (section, field) in [
             ("tcp", "maxConnections"),

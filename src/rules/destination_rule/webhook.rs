@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::traffic_policies;
+use super::Policies;
 use crate::diagnostic::{Finding, Severity};
 use crate::objects::Object;
 use crate::rules::validators as v;
@@ -222,7 +222,7 @@ fn at(out: &mut Vec<Finding>, rule: &'static Rule, pointer: String, message: Str
 /// Duplicate subset names are rejected from Istio 1.22.
 const DUPLICATE_SUBSETS_SINCE: IstioVersion = IstioVersion::new(1, 22, 0);
 
-pub fn check(obj: &Object, version: IstioVersion, out: &mut Vec<Finding>) {
+pub fn check(obj: &Object, version: IstioVersion, policies: &Policies, out: &mut Vec<Finding>) {
     let spec = &obj.json["spec"];
     if let Some(host) = spec["host"].as_str() {
         if let Err(e) = v::wildcard_domain(host) {
@@ -272,8 +272,8 @@ pub fn check(obj: &Object, version: IstioVersion, out: &mut Vec<Finding>) {
             }
         }
     }
-    for (p, tp) in traffic_policies(&obj.json) {
-        policy(&p, tp, out);
+    for (p, tp) in policies {
+        policy(p, tp, out);
     }
     export_to(obj, !spec["workloadSelector"].is_null(), out);
     if let Some(sel) = spec["workloadSelector"].as_object() {

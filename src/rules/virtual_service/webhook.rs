@@ -401,7 +401,7 @@ pub fn check(obj: &Object, out: &mut Vec<Finding>) {
         }
     }
     let empty = |k: &str| spec[k].as_array().is_none_or(Vec::is_empty);
-    if empty("http") && empty("tcp") && empty("tls") && !delegate_only(spec) {
+    if empty("http") && empty("tcp") && empty("tls") {
         out.push(
             Finding::new(
                 &NO_ROUTES,
@@ -472,11 +472,6 @@ pub fn check(obj: &Object, out: &mut Vec<Finding>) {
     }
     unreachable(spec, out);
     crate::rules::destination_rule::webhook::export_to(obj, false, out);
-}
-
-fn delegate_only(spec: &Value) -> bool {
-    // A root VirtualService may consist of delegate routes only; those are http routes too.
-    spec["http"].as_array().is_some_and(|a| !a.is_empty())
 }
 
 fn host_overlap(a: &str, b: &str) -> bool {
@@ -633,7 +628,7 @@ fn http_route(base: &str, r: &Value, in_delegate: bool, out: &mut Vec<Finding>) 
     for (j, m) in r["match"].as_array().into_iter().flatten().enumerate() {
         http_match(&format!("{base}/match/{j}"), m, out);
     }
-    headers(base, &r["headers"], true, out);
+    headers(base, &r["headers"], out);
     authority_once(base, r, out);
     if let Some(n) = r["mirrorPercent"].as_i64().filter(|n| *n > 100) {
         push(
@@ -792,7 +787,7 @@ fn destinations(base: &str, r: &Value, http: bool, out: &mut Vec<Finding>) {
         }
         destination(&format!("{p}/destination"), &d["destination"], out);
         if http {
-            headers(&p, &d["headers"], false, out);
+            headers(&p, &d["headers"], out);
         }
     }
 }
@@ -828,7 +823,7 @@ fn destination(p: &str, d: &Value, out: &mut Vec<Finding>) {
     }
 }
 
-fn headers(base: &str, h: &Value, route_level: bool, out: &mut Vec<Finding>) {
+fn headers(base: &str, h: &Value, out: &mut Vec<Finding>) {
     for (dir, ops) in [("request", &h["request"]), ("response", &h["response"])] {
         for op in ["add", "set"] {
             for (k, val) in ops[op].as_object().into_iter().flatten() {
@@ -890,7 +885,6 @@ fn headers(base: &str, h: &Value, route_level: bool, out: &mut Vec<Finding>) {
             }
         }
     }
-    let _ = route_level;
 }
 
 fn authority_once(base: &str, r: &Value, out: &mut Vec<Finding>) {
@@ -1228,14 +1222,13 @@ fn unreachable(spec: &Value, out: &mut Vec<Finding>) {
             ("http", Some(n)) => format!("\"{n}\""),
             _ => format!("#{i}"),
         };
-        let mut catch_all: Option<usize> = None;
+        let mut after_catch_all = false;
         let mut seen: Vec<(String, usize)> = Vec::new();
         // HTTP uri prefixes seen so far: (prefix, other conditions, rule, match).
         let mut prefixes: Vec<(String, String, usize, usize)> = Vec::new();
         for (i, r) in rules.iter().enumerate() {
             let matches = r["match"].as_array().filter(|m| !m.is_empty());
-            if let Some(first) = catch_all {
-                let _ = first;
+            if after_catch_all {
                 let why = if matches.is_none() {
                     "only the last rule can have no matches"
                 } else {
@@ -1250,7 +1243,7 @@ fn unreachable(spec: &Value, out: &mut Vec<Finding>) {
                 continue;
             }
             let Some(ms) = matches else {
-                catch_all = Some(i);
+                after_catch_all = true;
                 continue;
             };
             let mut duplicates = 0;
