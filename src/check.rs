@@ -246,7 +246,11 @@ fn run_inputs_with(
         suppressions.extend(o.suppressions);
     }
     diagnostics.extend(cross::check(&facts));
-    diagnostics.extend(crate::rules::cross_refs::check(&facts.refs));
+    diagnostics.extend(crate::rules::cross_refs::check(
+        &facts.refs,
+        &facts.destination_rules,
+    ));
+    diagnostics.extend(crate::rules::cross_dr::check(&facts));
     suppress::apply(&mut diagnostics, &mut suppressions);
     diagnostics.retain_mut(|d| opts.adjust(d) && opts.enabled(d.rule));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

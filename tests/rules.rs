@@ -196,7 +196,8 @@ fn cross_object_reference_rules() {
         out,
         "testdata/rules/refs/routes.yaml:11:27: warning[IL5006] destination cart appears twice in this route\n\
          testdata/rules/refs/routes.yaml:18:11: warning[IL5004] host `cart.shop.example.com` is also routed by VirtualService cart\n\
-         testdata/rules/refs/routes.yaml:45:9: warning[IL5005] DestinationRule cart also applies to host `cart.shop.svc.cluster.local`\n"
+         testdata/rules/refs/routes.yaml:39:9: warning[IL5005] DestinationRule cart-tls also applies to `cart.shop.svc.cluster.local`\n\
+         testdata/rules/refs/routes.yaml:45:9: warning[IL5005] DestinationRule cart also applies to `cart.shop.svc.cluster.local`\n"
     );
     // As --context, the cluster file resolves references without being reported on.
     let out = concise(&[
@@ -251,6 +252,7 @@ fn rendered_output_of_the_rule_fixtures() {
             "testdata/rules/webhook-dr.yaml",
             "testdata/rules/webhook-vs.yaml",
             "testdata/rules/refs",
+            "testdata/rules/mesh",
             "testdata/rules/versions.yaml",
             "testdata/fix/mirror.yaml",
         ])
@@ -268,4 +270,53 @@ fn prefix_overlap_is_unreachable() {
         out,
         "testdata/rules/prefix.yaml:11:21: warning[IL4017] virtualService rule #1 match #0 of prefix /api/v2 is not used (duplicate/overlapping match in rule #0 of prefix /api on #0)\n"
     );
+}
+
+/// Kiali KIA0201 semantics for duplicate DestinationRules, DISABLE under a
+/// STRICT PeerAuthentication (KIA0207/0208), exportTo to unknown namespaces.
+#[test]
+fn mesh_rules() {
+    let out = concise(&[
+        "--select=IL5005,IL5010,IL5011,IL5012",
+        "--quiet",
+        "testdata/rules/mesh",
+    ]);
+    assert_eq!(
+        out,
+        "testdata/rules/mesh/drs.yaml:6:9: warning[IL5005] DestinationRule reviews-again also defines subset `v1` for `reviews.bookinfo.svc.cluster.local`; so does all-lb\n\
+         testdata/rules/mesh/drs.yaml:13:9: warning[IL5005] DestinationRule all-lb for `*.bookinfo.svc.cluster.local` also covers `reviews.bookinfo.svc.cluster.local`\n\
+         testdata/rules/mesh/drs.yaml:21:9: warning[IL5005] DestinationRule reviews-v1 also defines subset `v1` for `reviews.bookinfo`; so does all-lb\n\
+         testdata/rules/mesh/drs.yaml:29:9: warning[IL5005] DestinationRule ratings for `ratings.bookinfo.svc.cluster.local` falls under this rule's `*.bookinfo.svc.cluster.local`; so do reviews-v1, reviews-v2, reviews-again\n\
+         testdata/rules/mesh/drs.yaml:36:9: warning[IL5005] DestinationRule all-lb for `*.bookinfo.svc.cluster.local` also covers `ratings.bookinfo.svc.cluster.local`\n\
+         testdata/rules/mesh/mtls.yaml:25:9: warning[IL5005] DestinationRule details for `details.prod.svc.cluster.local` falls under this rule's `*.prod.svc.cluster.local`\n\
+         testdata/rules/mesh/mtls.yaml:27:17: error[IL5011] TLS is disabled for `*.prod.svc.cluster.local`, but PeerAuthentication istio-system/default requires mutual TLS mesh-wide (STRICT): connections will be refused\n\
+         testdata/rules/mesh/mtls.yaml:52:9: warning[IL5005] DestinationRule no-mtls for `*.prod.svc.cluster.local` also covers `details.prod.svc.cluster.local`\n\
+         testdata/rules/mesh/mtls.yaml:53:31: error[IL5011] TLS is disabled for `details.prod.svc.cluster.local`, but PeerAuthentication istio-system/default requires mutual TLS mesh-wide (STRICT): connections will be refused\n\
+         testdata/rules/mesh/namespaces.yaml:13:29: warning[IL5012] exportTo names namespace `fronted`, which is not among the known namespaces\n"
+    );
+    // A mesh config naming another root namespace: istio-system's
+    // PeerAuthentication is then an ordinary namespace's, prod is PERMISSIVE.
+    let out = concise(&[
+        "--select=IL5011",
+        "--quiet",
+        "--context=testdata/rules/mesh-config.yaml",
+        "testdata/rules/mesh/mtls.yaml",
+    ]);
+    assert_eq!(out, "");
+    // Without Namespace objects, exportTo entries cannot be checked.
+    let out = concise(&[
+        "--select=IL5012",
+        "--quiet",
+        "testdata/rules/mesh/drs.yaml",
+        "testdata/rules/webhook-dr.yaml",
+    ]);
+    assert_eq!(out, "");
+    // A typo gets a suggestion.
+    let out = common::istiolint()
+        .args(["check", "--color=never", "--select=IL5012"])
+        .arg("testdata/rules/mesh/namespaces.yaml")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("help: did you mean `frontend`?"), "{text}");
 }

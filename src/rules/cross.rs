@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::diagnostic::{Diagnostic, ObjectRef, Severity, Target};
 use crate::locate::locate;
 use crate::objects::Object;
+use crate::rules::cross_refs::Located;
 use crate::rules::{Area, Rule};
 use crate::yaml::Span;
 
@@ -66,6 +67,7 @@ pub struct Facts {
     pub destination_rules: Vec<DrFact>,
     pub subset_refs: Vec<SubsetRef>,
     pub refs: crate::rules::cross_refs::RefFacts,
+    pub mesh: crate::rules::cross_dr::MeshFacts,
 }
 
 impl Facts {
@@ -73,8 +75,12 @@ impl Facts {
     pub fn into_context(mut self) -> Facts {
         self.subset_refs.clear();
         self.refs.virtual_services.clear();
-        // Their DestinationRules resolve subsets but are not checked for duplicates.
-        self.refs.destination_rules.clear();
+        self.mesh.export_to.clear();
+        self.mesh.tls_disabled.clear();
+        // Their DestinationRules take part in the checks but are not reported on.
+        for d in &mut self.destination_rules {
+            d.context = true;
+        }
         self
     }
 
@@ -82,15 +88,28 @@ impl Facts {
         self.destination_rules.extend(other.destination_rules);
         self.subset_refs.extend(other.subset_refs);
         self.refs.merge(other.refs);
+        self.mesh.merge(other.mesh);
     }
 }
 
+/// One DestinationRule, as every cross-object rule sees it.
 #[derive(Clone, Debug)]
 pub struct DrFact {
     pub namespace: String,
+    /// Short names resolved to the FQDN in the rule's namespace.
     pub host: String,
     pub export_to: Vec<String>,
     pub subsets: Vec<String>,
+    /// Has a workloadSelector (applies to some clients only).
+    pub selector: bool,
+    /// `trafficPolicy.tls.mode`.
+    pub tls_mode: Option<String>,
+    /// TLS set at the top level or on any port.
+    pub has_tls: bool,
+    /// Read from a `--context` file: used, never reported on.
+    pub context: bool,
+    /// Where `spec.host` is.
+    pub at: Located,
 }
 
 #[derive(Clone, Debug)]
@@ -117,6 +136,7 @@ pub fn fqdn(host: &str, namespace: &str) -> String {
 
 pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut Facts) {
     crate::rules::cross_refs::collect(obj, file, text, &mut facts.refs);
+    crate::rules::cross_dr::collect(obj, file, text, &mut facts.mesh);
     let ns = obj
         .namespace
         .as_deref()
@@ -128,6 +148,12 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut Facts) {
             let Some(host) = spec["host"].as_str() else {
                 return;
             };
+            let tp = &spec["trafficPolicy"];
+            let port_tls = tp["portLevelSettings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|p| p["tls"].is_object());
             facts.destination_rules.push(DrFact {
                 host: fqdn(host, &ns),
                 export_to: strings(&spec["exportTo"]),
@@ -137,6 +163,11 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut Facts) {
                     .flatten()
                     .filter_map(|s| s["name"].as_str().map(str::to_string))
                     .collect(),
+                selector: !spec["workloadSelector"].is_null(),
+                tls_mode: tp["tls"]["mode"].as_str().map(str::to_string),
+                has_tls: tp["tls"].is_object() || port_tls,
+                context: false,
+                at: Located::new(obj, file, text, "/spec/host".into()),
                 namespace: ns,
             });
         }
@@ -189,7 +220,8 @@ fn strings(v: &Value) -> Vec<String> {
         .collect()
 }
 
-fn visible(dr: &DrFact, from_ns: &str) -> bool {
+/// Istio's exportTo: a DestinationRule is always visible in its own namespace.
+pub fn visible(dr: &DrFact, from_ns: &str) -> bool {
     dr.namespace == from_ns
         || dr.export_to.is_empty()
         || dr
@@ -198,7 +230,7 @@ fn visible(dr: &DrFact, from_ns: &str) -> bool {
             .any(|e| e == "*" || e == from_ns || (e == "." && dr.namespace == from_ns))
 }
 
-fn host_matches(dr_host: &str, host: &str) -> bool {
+pub fn host_matches(dr_host: &str, host: &str) -> bool {
     match dr_host.strip_prefix('*') {
         Some(suffix) => host.ends_with(suffix),
         None => dr_host == host,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::diagnostic::{Diagnostic, ObjectRef, Target};
 use crate::locate::locate;
 use crate::objects::Object;
-use crate::rules::cross::fqdn;
+use crate::rules::cross::{fqdn, DrFact};
 use crate::rules::{rule, Rule};
 use crate::yaml::Span;
 
@@ -46,24 +46,6 @@ both for the mesh).
 ## Why it matters
 Istio merges them in an unspecified order (for the mesh, one wins): routes disappear depending on
 creation time. Istio IST0109, Kiali KIA1106. Merge them into one VirtualService, or use delegation.
-"
-);
-
-rule!(
-    DUPLICATE_DR,
-    "IL5005",
-    "multiple-destination-rules",
-    Warning,
-    CrossObject,
-    &["DestinationRule"],
-    "More than one DestinationRule for the same host in a namespace",
-    "## What it checks
-Two DestinationRules (without workload selectors) for the same host, visible in the same
-namespace.
-
-## Why it matters
-Istio merges them only partly (the first one's traffic policy wins); a subset or policy in the
-second is easily lost. Kiali KIA0201.
 "
 );
 
@@ -139,31 +121,6 @@ typically after a label was renamed (`version: v2` vs `version: 2`). Istio IST01
 "
 );
 
-rule!(
-    MTLS_OVERRIDDEN,
-    "IL5010",
-    "mtls-overridden",
-    Warning,
-    CrossObject,
-    &["DestinationRule"],
-    "A DestinationRule without TLS settings overrides a mesh- or namespace-wide ISTIO_MUTUAL rule",
-    "## What it checks
-When a mesh-wide (`host: \"*.local\"`) or namespace-wide (`host: \"*.<ns>.svc.cluster.local\"`)
-DestinationRule with `tls.mode: ISTIO_MUTUAL` is among the inputs, a more specific
-DestinationRule for a host it covers must repeat the TLS settings (Kiali KIA0204).
-
-## Why it matters
-Only one DestinationRule applies to a host: the specific one wins, and without `tls` the traffic
-to that host is no longer sent with Istio mutual TLS (unless auto-mTLS saves it).
-
-## Example
-```yaml
-trafficPolicy:
-  loadBalancer: {simple: ROUND_ROBIN}   # IL5010: add tls: {mode: ISTIO_MUTUAL}
-```
-"
-);
-
 type Labels = Vec<(String, String)>;
 
 #[derive(Clone, Debug, Default)]
@@ -183,7 +140,6 @@ pub struct RefFacts {
     pub k8s_services: usize,
     pub service_entries: usize,
     pub virtual_services: Vec<VsFact>,
-    pub destination_rules: Vec<DrHostFact>,
 }
 
 #[derive(Clone, Debug)]
@@ -193,6 +149,18 @@ pub struct Located {
     pub pointer: String,
     /// Shared by every location of one object.
     pub object: Arc<ObjectRef>,
+}
+
+impl Located {
+    /// The value at `pointer` in `obj`.
+    pub fn new(obj: &Object, file: &Arc<str>, text: &str, pointer: String) -> Located {
+        Located {
+            file: file.clone(),
+            span: locate(&obj.node, &pointer, Target::Value, text),
+            pointer,
+            object: Arc::new(obj.object_ref()),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -206,18 +174,6 @@ pub struct VsFact {
     pub duplicates: Vec<(String, Located)>,
 }
 
-#[derive(Clone, Debug)]
-pub struct DrHostFact {
-    pub namespace: String,
-    pub host: String,
-    pub selector: bool,
-    /// `trafficPolicy.tls.mode`.
-    pub tls_mode: Option<String>,
-    /// TLS set at the top level or on any port.
-    pub has_tls: bool,
-    pub at: Located,
-}
-
 impl RefFacts {
     pub fn merge(&mut self, o: RefFacts) {
         self.gateways.extend(o.gateways);
@@ -228,7 +184,6 @@ impl RefFacts {
         self.selectors.extend(o.selectors);
         self.workloads.extend(o.workloads);
         self.subsets.extend(o.subsets);
-        self.destination_rules.extend(o.destination_rules);
     }
 }
 
@@ -300,20 +255,6 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut RefFacts) 
                         ));
                     }
                 }
-                let tp = &spec["trafficPolicy"];
-                let port_tls = tp["portLevelSettings"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .any(|p| p["tls"].is_object());
-                facts.destination_rules.push(DrHostFact {
-                    tls_mode: tp["tls"]["mode"].as_str().map(str::to_string),
-                    has_tls: tp["tls"].is_object() || port_tls,
-                    host: fqdn(h, &ns),
-                    selector: !spec["workloadSelector"].is_null(),
-                    at: at("/spec/host".into()),
-                    namespace: ns,
-                });
             }
         }
         ("networking.istio.io", "VirtualService") => {
@@ -421,7 +362,7 @@ fn gateway_key(g: &str, ns: &str) -> String {
     }
 }
 
-fn diag(rule: &'static Rule, at: &Located, message: String, help: &str) -> Diagnostic {
+pub fn diag(rule: &'static Rule, at: &Located, message: String, help: &str) -> Diagnostic {
     let mut d = Diagnostic::new(rule, at.file.clone(), message)
         .at(at.span)
         .help(help);
@@ -438,7 +379,7 @@ fn host_matches(pattern: &str, host: &str) -> bool {
     }
 }
 
-pub fn check(f: &RefFacts) -> Vec<Diagnostic> {
+pub fn check(f: &RefFacts, drs: &[DrFact]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let gateways: HashMap<String, &Vec<String>> = f
         .gateways
@@ -583,7 +524,7 @@ pub fn check(f: &RefFacts) -> Vec<Diagnostic> {
             ));
         }
     }
-    for d in &f.destination_rules {
+    for d in drs.iter().filter(|d| !d.context) {
         let h = &d.host;
         let registry_known = if h.ends_with(".svc.cluster.local") {
             f.k8s_services > 0
@@ -596,72 +537,6 @@ pub fn check(f: &RefFacts) -> Vec<Diagnostic> {
                 &d.at,
                 format!("no Service or ServiceEntry among the inputs defines `{h}`"),
                 "check the host name; if the service is defined elsewhere, add it with --context",
-            ));
-        }
-    }
-    // Mesh- and namespace-wide ISTIO_MUTUAL rules, and the specific rules they cover.
-    let wide: Vec<&DrHostFact> = f
-        .destination_rules
-        .iter()
-        .filter(|d| d.tls_mode.as_deref() == Some("ISTIO_MUTUAL") && d.host.starts_with("*."))
-        .filter(|d| d.host == "*.local" || d.host.ends_with(".svc.cluster.local"))
-        .collect();
-    if !wide.is_empty() {
-        for d in f
-            .destination_rules
-            .iter()
-            .filter(|d| !d.has_tls && !d.host.starts_with('*'))
-        {
-            let host_ns = d
-                .host
-                .strip_suffix(".svc.cluster.local")
-                .and_then(|s| s.split_once('.'))
-                .map(|(_, ns)| ns);
-            let covering = wide.iter().find(|w| {
-                w.host == "*.local" && d.host.ends_with(".local")
-                    || host_ns.is_some_and(|ns| w.host == format!("*.{ns}.svc.cluster.local"))
-            });
-            if let Some(w) = covering {
-                out.push(diag(
-                    &MTLS_OVERRIDDEN,
-                    &d.at,
-                    format!(
-                        "DestinationRule {} sets ISTIO_MUTUAL for `{}`, but this more specific rule has no TLS settings and replaces it",
-                        w.at.object.name.as_deref().unwrap_or("?"),
-                        w.host
-                    ),
-                    "add `tls: {mode: ISTIO_MUTUAL}` to this rule's trafficPolicy",
-                ));
-            }
-        }
-    }
-    let mut by_dr: HashMap<(String, String), Vec<&DrHostFact>> = HashMap::new();
-    for d in f.destination_rules.iter().filter(|d| !d.selector) {
-        by_dr
-            .entry((d.namespace.clone(), d.host.clone()))
-            .or_default()
-            .push(d);
-    }
-    let mut groups: Vec<_> = by_dr.into_iter().collect();
-    groups.sort_by(|a, b| a.0.cmp(&b.0));
-    for (_, members) in groups {
-        let mut named: Vec<&DrHostFact> = Vec::new();
-        for m in members {
-            if !named.iter().any(|d| d.at.object.name == m.at.object.name) {
-                named.push(m);
-            }
-        }
-        for i in 1..named.len() {
-            let (a, b) = (named[i], named[0]);
-            out.push(diag(
-                &DUPLICATE_DR,
-                &a.at,
-                format!(
-                    "DestinationRule {} also applies to host `{}`",
-                    b.at.object.name.as_deref().unwrap_or("?"),
-                    a.host
-                ),
-                "keep one DestinationRule per host: Istio merges them only partly",
             ));
         }
     }

@@ -6,6 +6,7 @@
 //! IL4xxx VirtualService, IL5xxx cross-object, IL6xxx deprecation.
 
 pub mod cross;
+pub mod cross_dr;
 pub mod cross_refs;
 pub mod deprecation;
 pub mod destination_rule;
@@ -127,12 +128,14 @@ pub fn all() -> &'static [&'static Rule] {
         &cross::NO_DESTINATION_RULE,
         &cross_refs::GATEWAY_NOT_FOUND,
         &cross_refs::HOST_CONFLICT,
-        &cross_refs::DUPLICATE_DR,
+        &cross_dr::DUPLICATE_DR,
         &cross_refs::DUPLICATE_DESTINATION,
         &cross_refs::HOST_NOT_IN_GATEWAY,
         &cross_refs::HOST_NOT_FOUND,
         &cross_refs::SUBSET_NO_PODS,
-        &cross_refs::MTLS_OVERRIDDEN,
+        &cross_dr::MTLS_OVERRIDDEN,
+        &cross_dr::MTLS_DISABLED_UNDER_STRICT,
+        &cross_dr::EXPORT_TO_UNKNOWN_NAMESPACE,
         &deprecation::CONSECUTIVE_ERRORS,
         &deprecation::OLD_API_VERSION,
         &deprecation::MIRROR_PERCENT,
