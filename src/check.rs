@@ -245,6 +245,7 @@ fn run_inputs_with(
         facts.merge(o.facts);
         suppressions.extend(o.suppressions);
     }
+    facts.expand_namespace_hosts();
     diagnostics.extend(cross::check(&facts));
     diagnostics.extend(crate::rules::cross_refs::check(
         &facts.refs,

@@ -285,7 +285,7 @@ fn mesh_rules() {
         out,
         "testdata/rules/mesh/drs.yaml:6:9: warning[IL5005] DestinationRule reviews-again also defines subset `v1` for `reviews.bookinfo.svc.cluster.local`; so does all-lb\n\
          testdata/rules/mesh/drs.yaml:13:9: warning[IL5005] DestinationRule all-lb for `*.bookinfo.svc.cluster.local` also covers `reviews.bookinfo.svc.cluster.local`\n\
-         testdata/rules/mesh/drs.yaml:21:9: warning[IL5005] DestinationRule reviews-v1 also defines subset `v1` for `reviews.bookinfo`; so does all-lb\n\
+         testdata/rules/mesh/drs.yaml:21:9: warning[IL5005] DestinationRule reviews-v1 also defines subset `v1` for `reviews.bookinfo.svc.cluster.local`; so does all-lb\n\
          testdata/rules/mesh/drs.yaml:29:9: warning[IL5005] DestinationRule ratings for `ratings.bookinfo.svc.cluster.local` falls under this rule's `*.bookinfo.svc.cluster.local`; so do reviews-v1, reviews-v2, reviews-again\n\
          testdata/rules/mesh/drs.yaml:36:9: warning[IL5005] DestinationRule all-lb for `*.bookinfo.svc.cluster.local` also covers `ratings.bookinfo.svc.cluster.local`\n\
          testdata/rules/mesh/mtls.yaml:25:9: warning[IL5005] DestinationRule details for `details.prod.svc.cluster.local` falls under this rule's `*.prod.svc.cluster.local`\n\

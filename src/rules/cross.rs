@@ -84,6 +84,42 @@ impl Facts {
         self
     }
 
+    /// Reads `name.namespace` and `name.namespace.svc` as the cluster service
+    /// when the namespace is known (an object lives there, or a Namespace
+    /// object names it), as Kiali does. Istio itself only expands bare names,
+    /// but these spellings are common and mean the service to their authors.
+    pub fn expand_namespace_hosts(&mut self) {
+        let (named, used) = (&self.mesh.namespaces, &self.mesh.object_namespaces);
+        let known = |ns: &str| named.contains(ns) || used.contains(ns);
+        let expand = |host: &mut String| {
+            let labels: Vec<&str> = host.split('.').collect();
+            let service = match labels.as_slice() {
+                [name, ns] | [name, ns, "svc"] if !name.contains('*') && known(ns) => {
+                    format!("{name}.{ns}.svc.cluster.local")
+                }
+                _ => return,
+            };
+            *host = service;
+        };
+        for d in &mut self.destination_rules {
+            expand(&mut d.host);
+        }
+        for r in &mut self.subset_refs {
+            expand(&mut r.host);
+        }
+        for (host, _, _) in &mut self.refs.subsets {
+            expand(host);
+        }
+        for vs in &mut self.refs.virtual_services {
+            for (host, _) in &mut vs.destinations {
+                expand(host);
+            }
+        }
+        for (host, _) in &mut self.mesh.tls_disabled {
+            expand(host);
+        }
+    }
+
     pub fn merge(&mut self, other: Facts) {
         self.destination_rules.extend(other.destination_rules);
         self.subset_refs.extend(other.subset_refs);

@@ -2,13 +2,14 @@
 //! PeerAuthentications and against the namespaces that exist. Each fires
 //! only when what it compares with is among the inputs or `--context`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Related};
 use crate::objects::Object;
 use crate::rules::cross::{fqdn, host_matches, visible, DrFact, Facts};
 use crate::rules::cross_refs::{diag, Located};
+use crate::rules::host_keys::HostKeys;
 use crate::rules::rule;
 
 rule!(
@@ -122,9 +123,9 @@ intended namespace silently keep the default behaviour.
 pub struct MeshFacts {
     pub peer_authentications: Vec<PeerAuth>,
     /// Names of `Namespace` objects.
-    pub namespaces: Vec<String>,
+    pub namespaces: BTreeSet<String>,
     /// Namespaces that objects among the inputs live in.
-    pub object_namespaces: Vec<String>,
+    pub object_namespaces: BTreeSet<String>,
     /// `rootNamespace` from a mesh config (ConfigMap `istio` with `data.mesh`).
     pub root_namespace: Option<String>,
     /// exportTo entries of rules to report on.
@@ -157,8 +158,8 @@ const DEFAULT_ROOT_NAMESPACE: &str = "istio-system";
 pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut MeshFacts) {
     let ns = obj.namespace.as_deref().unwrap_or("default");
     let spec = &obj.json["spec"];
-    if obj.namespace.is_some() && !facts.object_namespaces.iter().any(|n| n == ns) {
-        facts.object_namespaces.push(ns.to_string());
+    if !facts.object_namespaces.contains(ns) {
+        facts.object_namespaces.insert(ns.to_string());
     }
     match (obj.group.as_str(), obj.kind.as_str()) {
         ("", "Namespace") => facts.namespaces.extend(obj.name.clone()),
@@ -225,17 +226,6 @@ fn wide_mtls(d: &DrFact) -> bool {
         && (d.host == "*.local" || d.host == format!("*.{}.svc.cluster.local", d.namespace))
 }
 
-/// The host as Kiali compares it: `name.<own namespace>` and `name.ns.svc`
-/// are the cluster service too.
-fn service_key(d: &DrFact) -> String {
-    let labels: Vec<&str> = d.host.split('.').collect();
-    match labels.as_slice() {
-        [name, ns] if *ns == d.namespace => format!("{name}.{ns}.svc.cluster.local"),
-        [name, ns, "svc"] => format!("{name}.{ns}.svc.cluster.local"),
-        _ => d.host.clone(),
-    }
-}
-
 fn same_object(a: &DrFact, b: &DrFact) -> bool {
     a.namespace == b.namespace && a.at.object.name == b.at.object.name
 }
@@ -291,15 +281,14 @@ const NAMED_CLASHES: usize = 4;
 fn duplicates(drs: &[DrFact]) -> Vec<Diagnostic> {
     // One representative per object: the same object in two files is one rule.
     let mut seen = std::collections::HashSet::new();
-    let eligible: Vec<(&DrFact, String)> = drs
+    let eligible: Vec<&DrFact> = drs
         .iter()
         .filter(|d| !d.selector && !wide_mtls(d))
         .filter(|d| seen.insert((d.namespace.as_str(), d.at.object.name.as_deref())))
-        .map(|d| (d, service_key(d)))
         .collect();
     let mut groups: HashMap<&str, HostGroup> = HashMap::new();
-    for (d, key) in &eligible {
-        let g = groups.entry(key.as_str()).or_default();
+    for d in &eligible {
+        let g = groups.entry(d.host.as_str()).or_default();
         g.all.push(d);
         if d.subsets.is_empty() {
             g.without_subsets.push(d);
@@ -308,33 +297,12 @@ fn duplicates(drs: &[DrFact]) -> Vec<Diagnostic> {
             g.by_subset.entry(s.as_str()).or_default().push(d);
         }
     }
-    // Sorted: hash order must not reach the output.
-    let mut keys: Vec<&str> = groups.keys().copied().collect();
-    keys.sort_unstable();
-    let wildcard_keys: Vec<&str> = keys
-        .iter()
-        .copied()
-        .filter(|k| k.starts_with('*'))
-        .collect();
-    // Keys inside each wildcard key, computed once per wildcard.
-    let covered: HashMap<&str, Vec<&str>> = wildcard_keys
-        .iter()
-        .map(|w| {
-            let inside = keys
-                .iter()
-                .copied()
-                .filter(|k| k != w && host_matches(w, k));
-            (*w, inside.collect())
-        })
-        .collect();
+    let keys = HostKeys::new(groups.keys().copied());
     let mut out = Vec::new();
-    for (d, key) in eligible.iter().filter(|(d, _)| !d.context) {
-        let wider = wildcard_keys
-            .iter()
-            .filter(|w| **w != key.as_str() && host_matches(w, key));
-        let narrower = covered.get(key.as_str()).into_iter().flatten();
+    for d in eligible.iter().filter(|d| !d.context) {
+        let key = d.host.as_str();
         let mut clashes: Vec<(&DrFact, Vec<&str>)> = Vec::new();
-        for k in std::iter::once(&key.as_str()).chain(wider).chain(narrower) {
+        for k in keys.overlapping(key) {
             for o in groups[k].candidates(d) {
                 if clashes.len() > NAMED_CLASHES {
                     break;
@@ -354,19 +322,19 @@ fn duplicates(drs: &[DrFact]) -> Vec<Diagnostic> {
         let Some((first, shared)) = clashes.first() else {
             continue;
         };
-        let first_key = service_key(first);
+        let first_key = first.host.as_str();
         let subsets = {
             let s = if shared.len() == 1 { "" } else { "s" };
             let names = shared.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>();
             format!("subset{s} {}", names.join(", "))
         };
-        let what = if first_key == *key {
+        let what = if first_key == key {
             match shared.is_empty() {
                 true => format!("also applies to `{}`", d.host),
                 false => format!("also defines {subsets} for `{}`", d.host),
             }
         } else {
-            let relation = if host_matches(key, &first_key) {
+            let relation = if host_matches(key, first_key) {
                 format!("for `{}` falls under this rule's `{}`", first.host, d.host)
             } else {
                 format!("for `{}` also covers `{}`", first.host, d.host)
@@ -522,23 +490,19 @@ fn unknown_export_namespaces(mesh: &MeshFacts) -> Vec<Diagnostic> {
     if mesh.namespaces.is_empty() {
         return Vec::new();
     }
-    let known = |ns: &str| {
-        mesh.namespaces.iter().any(|n| n == ns) || mesh.object_namespaces.iter().any(|n| n == ns)
-    };
+    let known = |ns: &str| mesh.namespaces.contains(ns) || mesh.object_namespaces.contains(ns);
     mesh.export_to
         .iter()
         .filter(|(e, _)| !matches!(e.as_str(), "." | "*" | "~") && !known(e))
         .map(|(e, at)| {
-            let mut names: Vec<&str> = mesh.namespaces.iter().map(String::as_str).collect();
-            names.sort_unstable();
-            names.dedup();
+            let names = mesh.namespaces.iter().map(String::as_str);
             let d = diag(
                 &EXPORT_TO_UNKNOWN_NAMESPACE,
                 at,
                 format!("exportTo names namespace `{e}`, which is not among the known namespaces"),
                 "check the namespace name; `.` is the rule's own namespace and `*` every namespace",
             );
-            match crate::suggest::closest(e, names.iter().copied()) {
+            match crate::suggest::closest(e, names) {
                 Some(s) => Diagnostic {
                     help: Some(format!("did you mean `{s}`?")),
                     ..d

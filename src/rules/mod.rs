@@ -11,6 +11,7 @@ pub mod cross_refs;
 pub mod deprecation;
 pub mod destination_rule;
 pub mod durations;
+pub mod host_keys;
 pub mod input;
 pub mod schema;
 pub mod validators;
