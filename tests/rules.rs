@@ -115,8 +115,9 @@ fn tutorial_findings_are_the_reviewed_ones() {
             "IL6001", "IL3002", "IL6001", "IL3002", "IL3004", "IL3004", "IL3002", "IL3004",
             "IL3004", "IL6001", "IL3002",
             // virtual-service-no-retries.yml's VirtualService for `recommendation` has another
-            // name than the tutorial's other ones: applied together, they conflict.
-            "IL5004",
+            // name than the tutorial's other ones: applied together, they conflict (both
+            // sides are reported).
+            "IL5004", "IL5004",
             // virtual-service-recommendation-503.yml: its second rule can never match.
             "IL4017"
         ]
@@ -194,7 +195,8 @@ fn cross_object_reference_rules() {
     ]);
     assert_eq!(
         out,
-        "testdata/rules/refs/routes.yaml:11:27: warning[IL5006] destination cart appears twice in this route\n\
+        "testdata/rules/refs/routes.yaml:5:11: warning[IL5004] host `cart.shop.example.com` is also routed by VirtualService cart-canary\n\
+         testdata/rules/refs/routes.yaml:11:27: warning[IL5006] destination cart appears twice in this route\n\
          testdata/rules/refs/routes.yaml:18:11: warning[IL5004] host `cart.shop.example.com` is also routed by VirtualService cart\n\
          testdata/rules/refs/routes.yaml:39:9: warning[IL5005] DestinationRule cart-tls also applies to `cart.shop.svc.cluster.local`\n\
          testdata/rules/refs/routes.yaml:45:9: warning[IL5005] DestinationRule cart also applies to `cart.shop.svc.cluster.local`\n"
@@ -293,6 +295,14 @@ fn mesh_rules() {
          testdata/rules/mesh/mtls.yaml:52:9: warning[IL5005] DestinationRule no-mtls for `*.prod.svc.cluster.local` also covers `details.prod.svc.cluster.local`\n\
          testdata/rules/mesh/mtls.yaml:53:31: error[IL5011] TLS is disabled for `details.prod.svc.cluster.local`, but PeerAuthentication istio-system/default requires mutual TLS mesh-wide (STRICT): connections will be refused\n\
          testdata/rules/mesh/namespaces.yaml:13:29: warning[IL5012] exportTo names namespace `fronted`, which is not among the known namespaces\n"
+    );
+    let out = concise(&["--select=IL5004", "--quiet", "testdata/rules/mesh/vs.yaml"]);
+    assert_eq!(
+        out,
+        "testdata/rules/mesh/vs.yaml:6:11: warning[IL5004] host `flights` is also routed by VirtualService flights-canary\n\
+         testdata/rules/mesh/vs.yaml:13:11: warning[IL5004] host `flights.travel` is also routed by VirtualService flights\n\
+         testdata/rules/mesh/vs.yaml:30:11: warning[IL5004] host `*.hotels.svc.cluster.local` is also routed by VirtualService rooms\n\
+         testdata/rules/mesh/vs.yaml:37:11: warning[IL5004] host `rooms` is also routed by VirtualService all-hotels\n"
     );
     // A mesh config naming another root namespace: istio-system's
     // PeerAuthentication is then an ordinary namespace's, prod is PERMISSIVE.

@@ -74,7 +74,9 @@ impl Facts {
     /// What a context file contributes: things referenced, never findings.
     pub fn into_context(mut self) -> Facts {
         self.subset_refs.clear();
-        self.refs.virtual_services.clear();
+        for vs in &mut self.refs.virtual_services {
+            vs.context = true;
+        }
         self.mesh.export_to.clear();
         self.mesh.tls_disabled.clear();
         // Their DestinationRules take part in the checks but are not reported on.
@@ -111,7 +113,12 @@ impl Facts {
             expand(host);
         }
         for vs in &mut self.refs.virtual_services {
-            for (host, _) in &mut vs.destinations {
+            for host in vs
+                .destinations
+                .iter_mut()
+                .map(|(h, _)| h)
+                .chain(&mut vs.keys)
+            {
                 expand(host);
             }
         }
@@ -258,12 +265,23 @@ fn strings(v: &Value) -> Vec<String> {
 
 /// Istio's exportTo: a DestinationRule is always visible in its own namespace.
 pub fn visible(dr: &DrFact, from_ns: &str) -> bool {
-    dr.namespace == from_ns
-        || dr.export_to.is_empty()
-        || dr
-            .export_to
-            .iter()
-            .any(|e| e == "*" || e == from_ns || (e == "." && dr.namespace == from_ns))
+    visible_in(&dr.namespace, &dr.export_to, from_ns)
+}
+
+/// Whether an object of `namespace` exported to `export_to` is visible in `from_ns`.
+pub fn visible_in(namespace: &str, export_to: &[String], from_ns: &str) -> bool {
+    namespace == from_ns
+        || export_to.is_empty()
+        || export_to.iter().any(|e| e == "*" || e == from_ns)
+}
+
+/// Whether two objects are both visible in some namespace.
+pub fn share_a_namespace(a: (&str, &[String]), b: (&str, &[String])) -> bool {
+    [a.0, b.0]
+        .into_iter()
+        .chain(a.1.iter().chain(b.1).map(String::as_str))
+        .filter(|ns| !matches!(*ns, "." | "*" | "~"))
+        .any(|ns| visible_in(a.0, a.1, ns) && visible_in(b.0, b.1, ns))
 }
 
 pub fn host_matches(dr_host: &str, host: &str) -> bool {

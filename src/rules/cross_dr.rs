@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Related};
 use crate::objects::Object;
-use crate::rules::cross::{fqdn, host_matches, visible, DrFact, Facts};
+use crate::rules::cross::{fqdn, host_matches, share_a_namespace, DrFact, Facts};
 use crate::rules::cross_refs::{diag, Located};
 use crate::rules::host_keys::HostKeys;
 use crate::rules::rule;
@@ -230,14 +230,6 @@ fn same_object(a: &DrFact, b: &DrFact) -> bool {
     a.namespace == b.namespace && a.at.object.name == b.at.object.name
 }
 
-fn share_a_namespace(a: &DrFact, b: &DrFact) -> bool {
-    [a.namespace.as_str(), b.namespace.as_str()]
-        .into_iter()
-        .chain(a.export_to.iter().chain(&b.export_to).map(String::as_str))
-        .filter(|ns| !matches!(*ns, "." | "*" | "~"))
-        .any(|ns| visible(a, ns) && visible(b, ns))
-}
-
 fn subsets_collide<'a>(a: &'a DrFact, b: &DrFact) -> Vec<&'a str> {
     if a.subsets.is_empty() || b.subsets.is_empty() {
         return vec![];
@@ -308,7 +300,10 @@ fn duplicates(drs: &[DrFact]) -> Vec<Diagnostic> {
                     break;
                 }
                 let fresh = !clashes.iter().any(|(c, _)| std::ptr::eq(*c, o));
-                if fresh && !same_object(d, o) && share_a_namespace(d, o) {
+                if fresh
+                    && !same_object(d, o)
+                    && share_a_namespace((&d.namespace, &d.export_to), (&o.namespace, &o.export_to))
+                {
                     clashes.push((o, subsets_collide(d, o)));
                 }
             }

@@ -32,24 +32,6 @@ Istio IST0101, Kiali KIA1102.
 );
 
 rule!(
-    HOST_CONFLICT,
-    "IL5004",
-    "virtual-service-host-conflict",
-    Warning,
-    CrossObject,
-    &["VirtualService"],
-    "Two VirtualServices define routes for the same host on the same gateway",
-    "## What it checks
-Two VirtualServices in the same namespace with the same host and an overlapping gateway (or
-both for the mesh).
-
-## Why it matters
-Istio merges them in an unspecified order (for the mesh, one wins): routes disappear depending on
-creation time. Istio IST0109, Kiali KIA1106. Merge them into one VirtualService, or use delegation.
-"
-);
-
-rule!(
     DUPLICATE_DESTINATION,
     "IL5006",
     "duplicate-route-destination",
@@ -167,6 +149,11 @@ impl Located {
 pub struct VsFact {
     pub namespace: String,
     pub hosts: Vec<(String, Located)>,
+    /// The hosts as FQDNs, in the same order.
+    pub keys: Vec<String>,
+    pub export_to: Vec<String>,
+    /// Read from a `--context` file: used, never reported on.
+    pub context: bool,
     /// Gateway references, resolved to `namespace/name` (mesh excluded).
     pub gateways: Vec<(String, Located)>,
     pub mesh: bool,
@@ -258,7 +245,7 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut RefFacts) 
             }
         }
         ("networking.istio.io", "VirtualService") => {
-            let hosts = strs(&spec["hosts"])
+            let hosts: Vec<(String, Located)> = strs(&spec["hosts"])
                 .into_iter()
                 .enumerate()
                 .map(|(i, h)| (h, at(format!("/spec/hosts/{i}"))))
@@ -322,6 +309,9 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut RefFacts) 
                 }
             }
             facts.virtual_services.push(VsFact {
+                keys: hosts.iter().map(|(h, _)| fqdn(h, &ns)).collect(),
+                export_to: strs(&spec["exportTo"]),
+                context: false,
                 namespace: ns,
                 hosts,
                 gateways,
@@ -386,7 +376,7 @@ pub fn check(f: &RefFacts, drs: &[DrFact]) -> Vec<Diagnostic> {
         .iter()
         .map(|(ns, n, h)| (format!("{ns}/{n}"), h))
         .collect();
-    for vs in &f.virtual_services {
+    for vs in f.virtual_services.iter().filter(|vs| !vs.context) {
         for (key, at) in &vs.gateways {
             match gateways.get(key) {
                 None if !gateways.is_empty() => out.push(diag(
@@ -443,51 +433,6 @@ pub fn check(f: &RefFacts, drs: &[DrFact]) -> Vec<Diagnostic> {
                         at,
                         format!("no Service or ServiceEntry among the inputs defines `{h}`"),
                         "check the host name; if the service is defined elsewhere, add it with --context",
-                    ));
-                }
-            }
-        }
-    }
-    // Host conflicts: same namespace, same host, overlapping gateways;
-    // objects of the same name are one object (the later apply wins).
-    // Grouped by (namespace, host) so that large inputs stay linear.
-    type Member<'a> = (&'a VsFact, &'a Located, &'a str);
-    let mut by_host: HashMap<(String, String), Vec<Member>> = HashMap::new();
-    for vs in &f.virtual_services {
-        for (h, at) in &vs.hosts {
-            by_host
-                .entry((vs.namespace.clone(), fqdn(h, &vs.namespace)))
-                .or_default()
-                .push((vs, at, h));
-        }
-    }
-    let mut groups: Vec<_> = by_host.into_iter().collect();
-    groups.sort_by(|a, b| a.0.cmp(&b.0));
-    for (_, members) in groups {
-        // One representative per object name, in input order.
-        let mut named: Vec<Member> = Vec::new();
-        for m in members {
-            if !named
-                .iter()
-                .any(|(_, at, _)| at.object.name == m.1.object.name)
-            {
-                named.push(m);
-            }
-        }
-        for i in 0..named.len() {
-            for j in 0..i {
-                let ((a, at, host), (b, bt, _)) = (named[i], named[j]);
-                let shared = (a.mesh && b.mesh)
-                    || a.gateways
-                        .iter()
-                        .any(|(g, _)| b.gateways.iter().any(|(h, _)| g == h));
-                if shared {
-                    let other = bt.object.name.clone().unwrap_or_default();
-                    out.push(diag(
-                        &HOST_CONFLICT,
-                        at,
-                        format!("host `{host}` is also routed by VirtualService {other}"),
-                        "merge the routes into one VirtualService (or use delegation): Istio keeps only one",
                     ));
                 }
             }

@@ -8,6 +8,7 @@
 pub mod cross;
 pub mod cross_dr;
 pub mod cross_refs;
+pub mod cross_vs;
 pub mod deprecation;
 pub mod destination_rule;
 pub mod durations;
@@ -128,7 +129,7 @@ pub fn all() -> &'static [&'static Rule] {
         &cross::SUBSET_NOT_FOUND,
         &cross::NO_DESTINATION_RULE,
         &cross_refs::GATEWAY_NOT_FOUND,
-        &cross_refs::HOST_CONFLICT,
+        &cross_vs::HOST_CONFLICT,
         &cross_dr::DUPLICATE_DR,
         &cross_refs::DUPLICATE_DESTINATION,
         &cross_refs::HOST_NOT_IN_GATEWAY,

@@ -1,0 +1,127 @@
+//! VirtualServices against each other: two of them routing the same host
+//! for the same clients.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::diagnostic::{Diagnostic, Related};
+use crate::rules::cross::share_a_namespace;
+use crate::rules::cross_refs::{diag, RefFacts, VsFact};
+use crate::rules::host_keys::HostKeys;
+use crate::rules::rule;
+
+rule!(
+    HOST_CONFLICT,
+    "IL5004",
+    "virtual-service-host-conflict",
+    Warning,
+    CrossObject,
+    &["VirtualService"],
+    "Two VirtualServices define routes for overlapping hosts on the same gateway",
+    "## What it checks
+Two VirtualServices visible in a common namespace (exportTo) whose hosts overlap (the same
+service however spelled, `*`, or a wildcard such as `*.bookinfo.svc.cluster.local` covering
+the other's host) and that apply to the same gateway (both to the mesh, or a Gateway they
+both name). Every VirtualService involved is reported, each naming the others.
+
+## Why it matters
+For sidecars Istio uses one VirtualService per host (the oldest wins) and for gateways it
+merges them in creation order: routes disappear or change precedence depending on when the
+objects were created. Istio IST0109, Kiali KIA1106. Merge them into one VirtualService, or use
+delegation.
+"
+);
+
+/// Conflicts named in one message; one more is looked for to say "...".
+const NAMED: usize = 3;
+
+pub fn check(f: &RefFacts) -> Vec<Diagnostic> {
+    // One representative per object: the same object in two files is one.
+    let mut seen = HashSet::new();
+    let vss: Vec<&VsFact> = f
+        .virtual_services
+        .iter()
+        .filter(|vs| {
+            seen.insert((
+                vs.namespace.as_str(),
+                vs.hosts.first().map(|h| &h.1.object.name),
+            ))
+        })
+        .collect();
+    let mut groups: HashMap<&str, Vec<(usize, &str)>> = HashMap::new();
+    for (i, vs) in vss.iter().enumerate() {
+        for (key, (host, _)) in vs.keys.iter().zip(&vs.hosts) {
+            groups.entry(key).or_default().push((i, host));
+        }
+    }
+    let keys = HostKeys::new(groups.keys().copied());
+    let mut out = Vec::new();
+    for (i, vs) in vss.iter().enumerate().filter(|(_, vs)| !vs.context) {
+        for (key, (host, at)) in vs.keys.iter().zip(&vs.hosts) {
+            let mut others: Vec<usize> = Vec::new();
+            'scan: for k in keys.overlapping(key) {
+                for &(j, _) in &groups[k] {
+                    if others.len() > NAMED {
+                        break 'scan;
+                    }
+                    if j != i && !others.contains(&j) && conflict(vs, vss[j]) {
+                        others.push(j);
+                    }
+                }
+            }
+            let Some(&first) = others.first() else {
+                continue;
+            };
+            let name = |j: usize| {
+                let o = vss[j];
+                let n = o.hosts[0].1.object.name.as_deref().unwrap_or("?");
+                match o.namespace == vs.namespace {
+                    true => n.to_string(),
+                    false => format!("{}/{n}", o.namespace),
+                }
+            };
+            let etc = if others.len() > NAMED { ", ..." } else { "" };
+            others.truncate(NAMED);
+            let more = match others.len() {
+                1 => String::new(),
+                2 => format!("; so does {}", name(others[1])),
+                _ => {
+                    let rest: Vec<String> = others[1..].iter().map(|&j| name(j)).collect();
+                    format!("; so do {}{etc}", rest.join(", "))
+                }
+            };
+            let mut d = diag(
+                &HOST_CONFLICT,
+                at,
+                format!("host `{host}` is also routed by VirtualService {}{more}", name(first)),
+                "merge the routes into one VirtualService (or use delegation): Istio keeps only one",
+            );
+            d.related = others
+                .iter()
+                .filter_map(|&j| {
+                    let (h, oat) = vss[j]
+                        .hosts
+                        .iter()
+                        .zip(&vss[j].keys)
+                        .find(|(_, k)| keys.overlapping(key).any(|o| o == k.as_str()))?
+                        .0;
+                    (oat.file == at.file).then(|| Related {
+                        file: oat.file.clone(),
+                        span: oat.span,
+                        label: format!("`{h}` in VirtualService {}", name(j)),
+                    })
+                })
+                .collect();
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// Both apply to a common gateway (or both to the mesh) for a common namespace.
+fn conflict(a: &VsFact, b: &VsFact) -> bool {
+    let gateway = (a.mesh && b.mesh)
+        || a.gateways
+            .iter()
+            .any(|(g, _)| b.gateways.iter().any(|(h, _)| g == h));
+    gateway && share_a_namespace((&a.namespace, &a.export_to), (&b.namespace, &b.export_to))
+}
