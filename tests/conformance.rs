@@ -85,7 +85,9 @@ fn verdicts_agree_with_istio_and_kiali() {
             total += 1;
             let found = by_object.get(&object).cloned().unwrap_or_default();
             if !agrees(&expect, &found) {
-                disagreements.push(format!("{file}: {object}: expected {expect}, got {found:?}"));
+                disagreements.push(format!(
+                    "{file}: {object}: expected {expect}, got {found:?}"
+                ));
             }
         }
     }
@@ -105,7 +107,10 @@ fn verdicts_agree_with_istio_and_kiali() {
 #[test]
 fn expectations_are_read_from_annotations() {
     let text = "metadata:\n  name: a\n  namespace: n\n  annotations: {expect: invalid}\n";
-    assert_eq!(expectations(text), [("n/a".to_string(), "invalid".to_string())]);
+    assert_eq!(
+        expectations(text),
+        [("n/a".to_string(), "invalid".to_string())]
+    );
     let errors = [("IL3005".to_string(), "error".to_string())];
     assert!(agrees("invalid", &errors));
     assert!(!agrees("valid", &errors));

@@ -270,7 +270,8 @@ fn prefix_overlap_is_unreachable() {
     let out = concise(&["--select=IL4017", "-q", "testdata/rules/prefix.yaml"]);
     assert_eq!(
         out,
-        "testdata/rules/prefix.yaml:11:21: warning[IL4017] virtualService rule #1 match #0 of prefix /api/v2 is not used (duplicate/overlapping match in rule #0 of prefix /api on #0)\n"
+        "testdata/rules/prefix.yaml:11:21: warning[IL4017] virtualService rule #1 match #0 of prefix /api/v2 is not used (duplicate/overlapping match in rule #0 of prefix /api on #0)\n\
+         testdata/rules/prefix.yaml:30:21: warning[IL4017] virtualService rule #0 match #1 of prefix /orders/export is not used (duplicate/overlapping match in rule #0 of prefix /orders on #0)\n"
     );
 }
 

@@ -1,4 +1,5 @@
 //! VirtualService rules (IL4xxx).
 
+pub mod unreachable;
 pub mod webhook;
 pub mod weights;

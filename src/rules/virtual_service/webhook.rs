@@ -208,9 +208,13 @@ rule!(
     "An HTTP, TCP or TLS rule that can never match",
     "## What it checks
 A rule after a rule without `match` (the earlier one catches everything), a match identical
-to an earlier one, and an HTTP `uri.prefix` match under an earlier, shorter prefix with the same
-other conditions (`/api/v2` after `/api`). Istio warns about all three (IST0130, IST0131);
-istiolint's prefix check is the strict core of Istio's, so it never flags what Istio accepts.
+to an earlier one, and an HTTP `uri.prefix` match covered by an earlier match with a shorter
+prefix (`/api/v2` after `/api`), as Istio decides it (IST0130, IST0131): same port; method,
+authority, headers, query parameters and withoutHeaders equal or covered by the earlier one's
+prefix match; an absent method counts as `GET`. Differences, to avoid false alarms: a later
+match without a method is not covered by an earlier match with one (it also matches other
+methods); other conditions (gateways, source labels, scheme...) must be equal; and a prefix
+covers the values that start with it (Istio compares the strings the other way round).
 
 ## Example
 ```yaml
@@ -303,7 +307,48 @@ fn push(
     out.push(Finding::new(rule, pointer, message));
 }
 
-fn warn(
+/// Istio's validateSniHost: a (wildcard) domain within one of the hosts; an
+/// IP address is accepted with a warning.
+fn sni_host(p: &str, sni: &str, hosts: &Value, out: &mut Vec<Finding>) {
+    // `outbound_.15010_._.istiod...` is the SNI form of an Istio cluster name.
+    if let (Err(e), false) = (v::wildcard_domain(sni), sni.starts_with("outbound_")) {
+        match sni.parse::<std::net::IpAddr>() {
+            Ok(ip) => warn(
+                out,
+                &TCP_TLS,
+                p,
+                format!("using an IP address (\"{ip}\") goes against SNI spec and most clients do not support this"),
+            ),
+            Err(_) => push(out, &TCP_TLS, p, e),
+        }
+        return;
+    }
+    let hosts: Vec<&str> = hosts
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let subset_of = |h: &&str| match (h.strip_prefix('*'), sni.strip_prefix('*')) {
+        (Some(suffix), Some(own)) => own.ends_with(suffix),
+        (Some(suffix), None) => sni.ends_with(suffix),
+        (None, Some(_)) => false,
+        (None, None) => sni == *h,
+    };
+    if !hosts.iter().any(subset_of) {
+        push(
+            out,
+            &TCP_TLS,
+            p,
+            format!(
+                "SNI host \"{sni}\" is not a compatible subset of any of the virtual service hosts: [{}]",
+                hosts.join(", ")
+            ),
+        );
+    }
+}
+
+pub(super) fn warn(
     out: &mut Vec<Finding>,
     rule: &'static Rule,
     pointer: impl Into<String>,
@@ -447,17 +492,34 @@ pub fn check(obj: &Object, out: &mut Vec<Finding>) {
                     ),
                     Some(ms) => {
                         for (j, m) in ms.iter().enumerate() {
-                            if m["sniHosts"].as_array().is_none_or(Vec::is_empty) {
+                            let Some(snis) = m["sniHosts"].as_array().filter(|s| !s.is_empty())
+                            else {
                                 push(
                                     out,
                                     &TCP_TLS,
                                     format!("{base}/match/{j}"),
                                     "TLS match must have at least one SNI host",
                                 );
+                                continue;
+                            };
+                            for (k, sni) in snis.iter().enumerate() {
+                                if let Some(sni) = sni.as_str() {
+                                    let p = format!("{base}/match/{j}/sniHosts/{k}");
+                                    sni_host(&p, sni, &spec["hosts"], out);
+                                }
                             }
                         }
                     }
                 }
+            }
+            if r["route"].as_array().is_none_or(Vec::is_empty) {
+                let what = if section == "tcp" { "TCP" } else { "TLS" };
+                push(
+                    out,
+                    &TCP_TLS,
+                    base.clone(),
+                    format!("{what} route is required"),
+                );
             }
             for (j, m) in r["match"].as_array().into_iter().flatten().enumerate() {
                 if let Some(p) = m["port"].as_i64().filter(|p| *p != 0) {
@@ -470,7 +532,7 @@ pub fn check(obj: &Object, out: &mut Vec<Finding>) {
             destinations(&base, r, false, out);
         }
     }
-    unreachable(spec, out);
+    super::unreachable::check(spec, out);
     crate::rules::destination_rule::webhook::export_to(obj, false, out);
 }
 
@@ -1206,101 +1268,6 @@ fn redirect(base: &str, r: &Value, out: &mut Vec<Finding>) {
                     &REDIRECT,
                     format!("{p}/body"),
                     "large direct_responses may impact control plane performance",
-                );
-            }
-        }
-    }
-}
-
-/// IST0130/IST0131: rules after a catch-all, and duplicate matches.
-fn unreachable(spec: &Value, out: &mut Vec<Finding>) {
-    for section in ["http", "tcp", "tls"] {
-        let Some(rules) = spec[section].as_array() else {
-            continue;
-        };
-        let label = |i: usize, r: &Value| match (section, r["name"].as_str()) {
-            ("http", Some(n)) => format!("\"{n}\""),
-            _ => format!("#{i}"),
-        };
-        let mut after_catch_all = false;
-        let mut seen: Vec<(String, usize)> = Vec::new();
-        // HTTP uri prefixes seen so far: (prefix, other conditions, rule, match).
-        let mut prefixes: Vec<(String, String, usize, usize)> = Vec::new();
-        for (i, r) in rules.iter().enumerate() {
-            let matches = r["match"].as_array().filter(|m| !m.is_empty());
-            if after_catch_all {
-                let why = if matches.is_none() {
-                    "only the last rule can have no matches"
-                } else {
-                    "route without matches defined before"
-                };
-                warn(
-                    out,
-                    &UNREACHABLE,
-                    format!("/spec/{section}/{i}"),
-                    format!("virtualService rule {} not used ({why})", label(i, r)),
-                );
-                continue;
-            }
-            let Some(ms) = matches else {
-                after_catch_all = true;
-                continue;
-            };
-            let mut duplicates = 0;
-            for (j, m) in ms.iter().enumerate() {
-                let mut m = m.clone();
-                if let Some(o) = m.as_object_mut() {
-                    o.remove("name");
-                }
-                let key = serde_json::to_string(&crate::emit::sorted(&m)).unwrap_or_default();
-                // A longer prefix under an earlier, shorter one with the same other
-                // conditions never matches (the strict core of Istio's IST0131 check).
-                let prefix = m["uri"]["prefix"].as_str().map(str::to_string);
-                let mut rest = m.clone();
-                if let Some(o) = rest.as_object_mut() {
-                    o.remove("uri");
-                }
-                let rest_key =
-                    serde_json::to_string(&crate::emit::sorted(&rest)).unwrap_or_default();
-                if let (Some(p2), "http") = (&prefix, section) {
-                    let shadow = prefixes.iter().find(|(p1, r, _, _)| {
-                        p2 != p1 && p2.starts_with(p1.as_str()) && *r == rest_key
-                    });
-                    if let Some((p1, _, i0, j0)) = shadow {
-                        warn(
-                            out,
-                            &UNREACHABLE,
-                            format!("/spec/{section}/{i}/match/{j}/uri/prefix"),
-                            format!(
-                                "virtualService rule {} match #{j} of prefix {p2} is not used (duplicate/overlapping match in rule #{j0} of prefix {p1} on {})",
-                                label(i, r),
-                                label(*i0, &rules[*i0])
-                            ),
-                        );
-                    }
-                    prefixes.push((p2.clone(), rest_key, i, j));
-                }
-                if let Some((_, prior)) = seen.iter().find(|(k, _)| *k == key) {
-                    duplicates += 1;
-                    warn(
-                        out,
-                        &UNREACHABLE,
-                        format!("/spec/{section}/{i}/match/{j}"),
-                        format!("virtualService rule {} match #{j} is not used (duplicate/overlapping match in rule {})", label(i, r), label(*prior, &rules[*prior])),
-                    );
-                } else {
-                    seen.push((key, i));
-                }
-            }
-            if duplicates == ms.len() {
-                warn(
-                    out,
-                    &UNREACHABLE,
-                    format!("/spec/{section}/{i}"),
-                    format!(
-                        "virtualService rule {} not used (all matches used by prior rules)",
-                        label(i, r)
-                    ),
                 );
             }
         }
