@@ -363,6 +363,11 @@ fn set(v: &Value) -> bool {
     !v.is_null()
 }
 
+/// Set to other than a proto3 zero value (`""`, `0`), which Istio cannot tell from unset.
+fn proto_set(v: &Value) -> bool {
+    !(v.is_null() || v == "" || v == 0)
+}
+
 pub fn check(obj: &Object, out: &mut Vec<Finding>) {
     let spec = &obj.json["spec"];
     let hosts: Vec<&str> = spec["hosts"]
@@ -1186,16 +1191,10 @@ fn redirect(base: &str, r: &Value, out: &mut Vec<Finding>) {
         let p = format!("{base}/redirect");
         let msg = if set(&rd["uri"]) && set(&rd["prefixRewrite"]) {
             Some("redirect may only specify one of uri or prefix_rewrite".to_string())
-        } else if ![
-            "uri",
-            "prefixRewrite",
-            "authority",
-            "port",
-            "derivePort",
-            "scheme",
-        ]
-        .iter()
-        .any(|k| set(&rd[*k]))
+        } else if !["uri", "prefixRewrite", "authority", "port", "scheme"]
+            .iter()
+            .any(|k| proto_set(&rd[*k]))
+            && !set(&rd["derivePort"])
         {
             Some("redirect must specify URI, authority, scheme, or port".into())
         } else if let Some(c) = rd["redirectCode"]
