@@ -45,6 +45,50 @@ fn preconditions(name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// An Envoy header value: `%%` is a literal `%`, and every other `%` opens a
+/// command (`%HOSTNAME%`, `%REQ(x-id)%`, `%START_TIME(%s)%`, `%REQ(x):10%`).
+pub fn envoy_format(value: &str) -> Result<(), String> {
+    const SINGLE: &str =
+        "single % not allowed. Escape by doubling to %% or encase Envoy variable name in pair of %";
+    let b = value.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'%' {
+            i += 1;
+            continue;
+        }
+        if b.get(i + 1) == Some(&b'%') {
+            i += 2;
+            continue;
+        }
+        let start = i + 1;
+        let mut j = start;
+        while j < b.len() && (b[j].is_ascii_uppercase() || b[j].is_ascii_digit() || b[j] == b'_') {
+            j += 1;
+        }
+        if j == start {
+            return Err(SINGLE.into());
+        }
+        if b.get(j) == Some(&b'(') {
+            match value[j..].find(')') {
+                Some(close) => j += close + 1,
+                None => return Err(format!("unterminated argument in {}", &value[i..])),
+            }
+        }
+        if b.get(j) == Some(&b':') {
+            j += 1;
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+        }
+        if b.get(j) != Some(&b'%') {
+            return Err(SINGLE.into());
+        }
+        i = j + 1;
+    }
+    Ok(())
+}
+
 /// `ValidateFQDN`.
 pub fn fqdn(name: &str) -> Result<(), String> {
     preconditions(name)?;
@@ -188,6 +232,30 @@ pub fn is_jwt_claim(h: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn envoy_formats() {
+        for ok in [
+            "foo",
+            "%HOSTNAME%",
+            "100%%",
+            "prefix %HOSTNAME% suffix",
+            "%REQ(x-id):10%",
+            "%START_TIME(%s.%3f)%",
+            "",
+        ] {
+            assert_eq!(envoy_format(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "abcd%oijasodifj",
+            "%START_TIME%%",
+            "50%",
+            "%REQ(x-id%",
+            "%lower%",
+        ] {
+            assert!(envoy_format(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn domains() {

@@ -927,6 +927,8 @@ fn headers(base: &str, h: &Value, out: &mut Vec<Finding>) {
                         p,
                         format!("header value configuration {} is invalid", val),
                     );
+                } else if let Some(Err(e)) = val.as_str().map(v::envoy_format) {
+                    push(out, &HEADERS, p, format!("header value configuration: {e}"));
                 }
             }
         }
