@@ -18,10 +18,11 @@ rule!(
     &["VirtualService"],
     "Two VirtualServices define routes for overlapping hosts on the same gateway",
     "## What it checks
-Two VirtualServices visible in a common namespace (exportTo) whose hosts overlap (the same
-service however spelled, `*`, or a wildcard such as `*.bookinfo.svc.cluster.local` covering
-the other's host) and that apply to the same gateway (both to the mesh, or a Gateway they
-both name). Every VirtualService involved is reported, each naming the others.
+Two VirtualServices visible in a common namespace (exportTo) that both apply to the mesh with
+overlapping hosts (the same service however spelled, `*`, or a wildcard such as
+`*.bookinfo.svc.cluster.local` covering the other's host), or that both name a Gateway for
+the very same host (a gateway serves the most specific of overlapping hosts). Every
+VirtualService involved is reported, each naming the others.
 
 ## Why it matters
 For sidecars Istio uses one VirtualService per host (the oldest wins) and for gateways it
@@ -63,7 +64,7 @@ pub fn check(f: &RefFacts) -> Vec<Diagnostic> {
                     if others.len() > NAMED {
                         break 'scan;
                     }
-                    if j != i && !others.contains(&j) && conflict(vs, vss[j]) {
+                    if j != i && !others.contains(&j) && conflict(vs, vss[j], k == key) {
                         others.push(j);
                     }
                 }
@@ -117,11 +118,13 @@ pub fn check(f: &RefFacts) -> Vec<Diagnostic> {
     out
 }
 
-/// Both apply to a common gateway (or both to the mesh) for a common namespace.
-fn conflict(a: &VsFact, b: &VsFact) -> bool {
+/// Both apply to the mesh, or to a common gateway with the very same host (a
+/// gateway serves the most specific of overlapping hosts), for a common namespace.
+fn conflict(a: &VsFact, b: &VsFact, same_host: bool) -> bool {
     let gateway = (a.mesh && b.mesh)
-        || a.gateways
-            .iter()
-            .any(|(g, _)| b.gateways.iter().any(|(h, _)| g == h));
+        || same_host
+            && a.gateways
+                .iter()
+                .any(|(g, _)| b.gateways.iter().any(|(h, _)| g == h));
     gateway && share_a_namespace((&a.namespace, &a.export_to), (&b.namespace, &b.export_to))
 }
