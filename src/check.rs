@@ -418,6 +418,12 @@ fn semantic_rules(object: &Object, opts: &Options, findings: &mut Vec<Finding>) 
             destination_rule::outlier::check(&policies, findings);
             destination_rule::pool::check(&policies, findings);
             destination_rule::webhook::check(object, opts.istio_version, &policies, findings);
+            destination_rule::tls_verify::check(
+                &object.json,
+                opts.istio_version,
+                &policies,
+                findings,
+            );
             deprecation::check(&policies, findings);
         }
         "VirtualService" => {

@@ -119,7 +119,9 @@ fn tutorial_findings_are_the_reviewed_ones() {
             // sides are reported).
             "IL5004", "IL5004",
             // virtual-service-recommendation-503.yml: its second rule can never match.
-            "IL4017"
+            "IL4017",
+            // virtual-service-recommendation-delay.yml: fault.delay.percent (Istio IST0002).
+            "IL6006"
         ]
     );
 }
@@ -330,4 +332,47 @@ fn mesh_rules() {
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("help: did you mean `frontend`?"), "{text}");
+}
+
+/// Istio's analyzers IST0128/IST0129 (TLS without CA, version-aware) and
+/// IST0002 (fault.delay.percent, with a safe fix).
+#[test]
+fn tls_without_ca_and_delay_percent() {
+    let args = [
+        "--select=IL3017,IL6006",
+        "-q",
+        "testdata/rules/analyzers.yaml",
+    ];
+    assert_eq!(
+        concise(&args),
+        "testdata/rules/analyzers.yaml:7:17: info[IL3017] TLS mode SIMPLE for `api.example.com` without caCertificates: the server is verified only against the system's public CAs\n\
+         testdata/rules/analyzers.yaml:10:19: info[IL3017] TLS mode MUTUAL for `api.example.com` without caCertificates: the server is verified only against the system's public CAs\n\
+         testdata/rules/analyzers.yaml:31:9: warning[IL6006] `fault.delay.percent` is deprecated\n"
+    );
+    let old = concise(&[
+        "--istio-version=1.19",
+        "--select=IL3017",
+        "-q",
+        "testdata/rules/analyzers.yaml",
+    ]);
+    assert_eq!(
+        old,
+        "testdata/rules/analyzers.yaml:7:17: warning[IL3017] TLS mode SIMPLE for `api.example.com` without caCertificates: Istio 1.19.0 does not verify the server's identity\n\
+         testdata/rules/analyzers.yaml:10:19: warning[IL3017] TLS mode MUTUAL for `api.example.com` without caCertificates: Istio 1.19.0 does not verify the server's identity\n"
+    );
+    let out = common::istiolint()
+        .args([
+            "check",
+            "--diff",
+            "--select=IL6006",
+            "testdata/rules/analyzers.yaml",
+        ])
+        .output()
+        .unwrap();
+    let diff = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        diff.contains("-        percent: 10\n+        percentage: {value: 10}\n"),
+        "{diff}"
+    );
+    assert_eq!(out.status.code(), Some(1));
 }

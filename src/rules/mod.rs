@@ -107,6 +107,7 @@ pub fn all() -> &'static [&'static Rule] {
         &destination_rule::webhook::WORKLOAD_SELECTOR,
         &destination_rule::webhook::TUNNEL_INVALID,
         &destination_rule::webhook::SUBSET_NO_LABELS,
+        &destination_rule::tls_verify::NO_SERVER_VERIFICATION,
         &virtual_service::weights::NEGATIVE_WEIGHT,
         &virtual_service::weights::ALL_WEIGHTS_ZERO,
         &virtual_service::weights::WEIGHTS_NOT_100,
@@ -143,6 +144,7 @@ pub fn all() -> &'static [&'static Rule] {
         &deprecation::MIRROR_PERCENT,
         &deprecation::DURATION_SPELLING,
         &deprecation::MINIMUM_RING_SIZE,
+        &deprecation::DELAY_PERCENT,
     ];
     ALL
 }

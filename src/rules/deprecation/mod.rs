@@ -160,6 +160,31 @@ becomes `ringHash: {minimumRingSize: 1024}`.
 ",
 };
 
+pub static DELAY_PERCENT: Rule = Rule {
+    code: "IL6006",
+    name: "delay-percent-deprecated",
+    severity: Severity::Warning,
+    area: Area::Deprecation,
+    kinds: &["VirtualService"],
+    summary: "fault.delay.percent is deprecated; use percentage",
+    doc: "\
+## What it checks
+`http[].fault.delay.percent`, the integer predecessor of `percentage` (Istio IST0002).
+
+## Why it matters
+It is kept for compatibility only and cannot express fractions; tools and newer Istio
+releases document only `percentage`.
+
+## Example
+```yaml
+fault:
+  delay:
+    percent: 10          # IL6006: percentage: {value: 10}
+    fixedDelay: 5s
+```
+",
+};
+
 const V1_SINCE: IstioVersion = IstioVersion::new(1, 22, 0);
 
 /// Version, mirror and duration deprecations on any networking object.
@@ -188,6 +213,7 @@ pub fn check_object(obj: &Object, version: IstioVersion, style: bool, out: &mut 
             .flatten()
             .enumerate()
         {
+            delay_percent(i, &r["fault"]["delay"], out);
             let Some(n) = r["mirrorPercent"].as_i64() else {
                 continue;
             };
@@ -221,6 +247,38 @@ pub fn check_object(obj: &Object, version: IstioVersion, style: bool, out: &mut 
     if style {
         durations(&obj.json["spec"], out);
     }
+}
+
+/// IST0002: `fault.delay.percent` set (a positive value, as Istio checks).
+fn delay_percent(i: usize, delay: &Value, out: &mut Vec<Finding>) {
+    let Some(n) = delay["percent"].as_i64().filter(|n| *n > 0) else {
+        return;
+    };
+    let pointer = format!("/spec/http/{i}/fault/delay/percent");
+    let mut f = Finding::new(
+        &DELAY_PERCENT,
+        pointer.clone(),
+        "`fault.delay.percent` is deprecated",
+    )
+    .on_key()
+    .help(format!("write `percentage: {{value: {n}}}`"));
+    if delay["percentage"].is_null() {
+        f = f.fix(FixSpec {
+            title: "use percentage".into(),
+            applicability: Applicability::Safe,
+            changes: vec![
+                Change::Key {
+                    pointer: pointer.clone(),
+                    text: "percentage".into(),
+                },
+                Change::Value {
+                    pointer,
+                    text: format!("{{value: {n}}}"),
+                },
+            ],
+        });
+    }
+    out.push(f);
 }
 
 fn minimum_ring_size(policies: &Policies, out: &mut Vec<Finding>) {

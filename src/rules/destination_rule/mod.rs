@@ -2,6 +2,7 @@
 
 pub mod outlier;
 pub mod pool;
+pub mod tls_verify;
 pub mod webhook;
 
 use serde_json::Value;

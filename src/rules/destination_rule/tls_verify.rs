@@ -1,0 +1,74 @@
+//! Client TLS without a CA to verify the server (Istio IST0128/IST0129).
+
+use serde_json::Value;
+
+use crate::diagnostic::{Finding, Severity};
+use crate::rules::rule;
+use crate::schema::IstioVersion;
+
+use super::Policies;
+
+rule!(
+    NO_SERVER_VERIFICATION,
+    "IL3017",
+    "tls-without-ca-certificates",
+    Warning,
+    DestinationRule,
+    &["DestinationRule"],
+    "TLS mode SIMPLE or MUTUAL without caCertificates to verify the server",
+    "## What it checks
+A `tls` block (top level, subset or port level) with `mode: SIMPLE` or `MUTUAL` and no
+`caCertificates`, unless it is a gateway's rule (`workloadSelector`) taking its certificates
+from `credentialName`. Istio IST0128 / IST0129.
+
+## Why it matters
+Before Istio 1.20 the proxy then does not verify the server's certificate at all: any server
+can impersonate the destination. From 1.20 (`VERIFY_CERTIFICATE_AT_CLIENT`) the proxy falls back
+to the system's CA bundle, which trusts every public CA, so this is reported as info there.
+
+## Example
+```yaml
+tls:
+  mode: SIMPLE                      # IL3017
+  caCertificates: /etc/certs/ca.pem # verifies the server
+  subjectAltNames: [api.example.com]
+```
+"
+);
+
+/// Istio 1.20 verifies servers with the system CA bundle by default.
+const SYSTEM_CA_SINCE: IstioVersion = IstioVersion::new(1, 20, 0);
+
+pub fn check(json: &Value, version: IstioVersion, policies: &Policies, out: &mut Vec<Finding>) {
+    let gateway = !json["spec"]["workloadSelector"].is_null();
+    for (at, tp) in policies {
+        let tls = &tp["tls"];
+        let Some(mode) = tls["mode"]
+            .as_str()
+            .filter(|m| matches!(*m, "SIMPLE" | "MUTUAL"))
+        else {
+            continue;
+        };
+        let given = |k: &str| tls[k].as_str().is_some_and(|s| !s.is_empty());
+        if given("caCertificates") || gateway && given("credentialName") {
+            continue;
+        }
+        let host = json["spec"]["host"].as_str().unwrap_or("");
+        let mut f = Finding::new(
+            &NO_SERVER_VERIFICATION,
+            format!("{at}/tls/mode"),
+            format!("TLS mode {mode} for `{host}` without caCertificates"),
+        )
+        .help("set caCertificates (and subjectAltNames) to the CA that signs the server's certificate");
+        if version < SYSTEM_CA_SINCE {
+            f.message.push_str(&format!(
+                ": Istio {version} does not verify the server's identity"
+            ));
+        } else {
+            f.message
+                .push_str(": the server is verified only against the system's public CAs");
+            f.severity = Some(Severity::Info);
+        }
+        out.push(f);
+    }
+}
