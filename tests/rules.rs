@@ -257,6 +257,8 @@ fn rendered_output_of_the_rule_fixtures() {
             "testdata/rules/webhook-vs.yaml",
             "testdata/rules/refs",
             "testdata/rules/mesh",
+            "testdata/rules/ports.yaml",
+            "testdata/rules/analyzers.yaml",
             "testdata/rules/versions.yaml",
             "testdata/fix/mirror.yaml",
         ])
@@ -375,4 +377,18 @@ fn tls_without_ca_and_delay_percent() {
         "{diff}"
     );
     assert_eq!(out.status.code(), Some(1));
+}
+
+/// IST0112/IST0101: destination ports against the Service or ServiceEntry.
+#[test]
+fn destination_ports() {
+    assert_eq!(
+        concise(&["--select=IL5013", "-q", "testdata/rules/ports.yaml"]),
+        "testdata/rules/ports.yaml:23:34: warning[IL5013] `reviews.shop.svc.cluster.local` exposes ports 9080, 9090: this destination names none\n\
+         testdata/rules/ports.yaml:25:58: warning[IL5013] port 8080 is not a port of `reviews.shop.svc.cluster.local` (it has 9080, 9090)\n\
+         testdata/rules/ports.yaml:35:66: warning[IL5013] port 80 is not a port of `api.example.com` (it has 443)\n"
+    );
+    // Without the Service and ServiceEntry, nothing is known.
+    let (_, json) = check_json(&["--select=IL5013", "testdata/rules/prefix.yaml"]);
+    assert!(findings(&json).is_empty());
 }

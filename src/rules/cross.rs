@@ -116,7 +116,7 @@ impl Facts {
             for host in vs
                 .destinations
                 .iter_mut()
-                .map(|(h, _)| h)
+                .map(|d| &mut d.host)
                 .chain(&mut vs.keys)
             {
                 expand(host);

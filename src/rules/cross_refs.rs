@@ -117,6 +117,8 @@ pub struct RefFacts {
     pub gateways: Vec<(String, String, Vec<String>)>,
     /// Service FQDNs and ServiceEntry hosts.
     pub services: Vec<String>,
+    /// Port numbers of Services (by FQDN) and of ServiceEntry hosts.
+    pub ports: Vec<(String, Vec<u64>)>,
     /// How many Services and ServiceEntries were read: a host is only
     /// looked up where its kind of registry is known.
     pub k8s_services: usize,
@@ -145,6 +147,15 @@ impl Located {
     }
 }
 
+/// A route destination: host as FQDN and where it is; the port number and
+/// where it is, if given.
+#[derive(Clone, Debug)]
+pub struct Dest {
+    pub host: String,
+    pub port: Option<(u64, Located)>,
+    pub at: Located,
+}
+
 #[derive(Clone, Debug)]
 pub struct VsFact {
     pub namespace: String,
@@ -157,7 +168,7 @@ pub struct VsFact {
     /// Gateway references, resolved to `namespace/name` (mesh excluded).
     pub gateways: Vec<(String, Located)>,
     pub mesh: bool,
-    pub destinations: Vec<(String, Located)>,
+    pub destinations: Vec<Dest>,
     pub duplicates: Vec<(String, Located)>,
 }
 
@@ -165,6 +176,7 @@ impl RefFacts {
     pub fn merge(&mut self, o: RefFacts) {
         self.gateways.extend(o.gateways);
         self.services.extend(o.services);
+        self.ports.extend(o.ports);
         self.k8s_services += o.k8s_services;
         self.service_entries += o.service_entries;
         self.virtual_services.extend(o.virtual_services);
@@ -205,7 +217,11 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut RefFacts) 
         }
         ("networking.istio.io", "ServiceEntry") => {
             facts.service_entries += 1;
-            facts.services.extend(strs(&spec["hosts"]));
+            let ports = numbers(&spec["ports"], "number");
+            for h in strs(&spec["hosts"]) {
+                facts.ports.push((h.clone(), ports.clone()));
+                facts.services.push(h);
+            }
         }
         ("apps", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet") => {
             facts
@@ -225,9 +241,11 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut RefFacts) 
                     .push((ns.clone(), name.clone(), labels(&spec["selector"])));
             }
             if let Some(name) = &obj.name {
+                let host = format!("{name}.{ns}.svc.cluster.local");
                 facts
-                    .services
-                    .push(format!("{name}.{ns}.svc.cluster.local"));
+                    .ports
+                    .push((host.clone(), numbers(&spec["ports"], "port")));
+                facts.services.push(host);
             }
         }
         ("networking.istio.io", "DestinationRule") => {
@@ -304,7 +322,16 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut RefFacts) 
                             ));
                         }
                         seen.push(pair);
-                        destinations.push((fqdn(h, &ns), at(pointer)));
+                        destinations.push(Dest {
+                            host: fqdn(h, &ns),
+                            port: d["destination"]["port"]["number"].as_u64().map(|n| {
+                                let p = format!(
+                                    "/spec/{section}/{i}/route/{j}/destination/port/number"
+                                );
+                                (n, at(p))
+                            }),
+                            at: at(pointer),
+                        });
                     }
                 }
             }
@@ -322,6 +349,16 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut RefFacts) 
         }
         _ => {}
     }
+}
+
+/// `ports[].<field>` as numbers.
+fn numbers(ports: &serde_json::Value, field: &str) -> Vec<u64> {
+    ports
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p[field].as_u64())
+        .collect()
 }
 
 fn labels(v: &serde_json::Value) -> Labels {
@@ -414,7 +451,7 @@ pub fn check(f: &RefFacts, drs: &[DrFact]) -> Vec<Diagnostic> {
             ));
         }
         let mut reported: Vec<&str> = Vec::new();
-        for (h, at) in &vs.destinations {
+        for Dest { host: h, at, .. } in &vs.destinations {
             // Cluster hosts need Services among the inputs, others ServiceEntries.
             let registry_known = if h.ends_with(".svc.cluster.local") {
                 f.k8s_services > 0

@@ -7,6 +7,7 @@
 
 pub mod cross;
 pub mod cross_dr;
+pub mod cross_ports;
 pub mod cross_refs;
 pub mod cross_vs;
 pub mod deprecation;
@@ -139,6 +140,7 @@ pub fn all() -> &'static [&'static Rule] {
         &cross_dr::MTLS_OVERRIDDEN,
         &cross_dr::MTLS_DISABLED_UNDER_STRICT,
         &cross_dr::EXPORT_TO_UNKNOWN_NAMESPACE,
+        &cross_ports::DESTINATION_PORT,
         &deprecation::CONSECUTIVE_ERRORS,
         &deprecation::OLD_API_VERSION,
         &deprecation::MIRROR_PERCENT,
