@@ -253,6 +253,7 @@ fn run_inputs_with(
     ));
     diagnostics.extend(crate::rules::cross_dr::check(&facts));
     diagnostics.extend(crate::rules::cross_vs::check(&facts.refs));
+    diagnostics.extend(crate::rules::cross_vs::bypassed_subsets(&facts.refs));
     diagnostics.extend(crate::rules::cross_ports::check(&facts.refs));
     suppress::apply(&mut diagnostics, &mut suppressions);
     diagnostics.retain_mut(|d| opts.adjust(d) && opts.enabled(d.rule));

@@ -258,6 +258,7 @@ fn rendered_output_of_the_rule_fixtures() {
             "testdata/rules/refs",
             "testdata/rules/mesh",
             "testdata/rules/ports.yaml",
+            "testdata/rules/ingress.yaml",
             "testdata/rules/analyzers.yaml",
             "testdata/rules/versions.yaml",
             "testdata/fix/mirror.yaml",
@@ -391,4 +392,13 @@ fn destination_ports() {
     // Without the Service and ServiceEntry, nothing is known.
     let (_, json) = check_json(&["--select=IL5013", "testdata/rules/prefix.yaml"]);
     assert!(findings(&json).is_empty());
+}
+
+/// IST0140: a gateway route without subset bypasses the mesh's subset split.
+#[test]
+fn gateway_route_bypasses_subsets() {
+    assert_eq!(
+        concise(&["--select=IL5014", "-q", "testdata/rules/ingress.yaml"]),
+        "testdata/rules/ingress.yaml:19:34: warning[IL5014] VirtualService reviews routes `reviews.shop.svc.cluster.local` to subsets for the mesh, but requests through this gateway go to every version\n"
+    );
 }

@@ -46,7 +46,7 @@ pub fn check(f: &RefFacts) -> Vec<Diagnostic> {
     }
     let mut out = Vec::new();
     for vs in f.virtual_services.iter().filter(|vs| !vs.context) {
-        for Dest { host, port, at } in &vs.destinations {
+        for Dest { host, port, at, .. } in &vs.destinations {
             let Some(known) = ports.get(host.as_str()).filter(|p| !p.is_empty()) else {
                 continue;
             };

@@ -152,6 +152,8 @@ impl Located {
 #[derive(Clone, Debug)]
 pub struct Dest {
     pub host: String,
+    /// Names a subset.
+    pub subset: bool,
     pub port: Option<(u64, Located)>,
     pub at: Located,
 }
@@ -321,9 +323,11 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut RefFacts) 
                                 at(pointer.clone()),
                             ));
                         }
+                        let with_subset = !pair.1.is_empty();
                         seen.push(pair);
                         destinations.push(Dest {
                             host: fqdn(h, &ns),
+                            subset: with_subset,
                             port: d["destination"]["port"]["number"].as_u64().map(|n| {
                                 let p = format!(
                                     "/spec/{section}/{i}/route/{j}/destination/port/number"

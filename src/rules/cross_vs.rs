@@ -32,6 +32,35 @@ delegation.
 "
 );
 
+rule!(
+    GATEWAY_BYPASSES_SUBSETS,
+    "IL5014",
+    "gateway-route-bypasses-subsets",
+    Warning,
+    CrossObject,
+    &["VirtualService"],
+    "A gateway route sends to a host without subset while a mesh VirtualService splits it by subset",
+    "## What it checks
+An HTTP route of a VirtualService bound to a Gateway whose destination has no `subset`, while
+another VirtualService for the mesh routes the same host to subsets. Istio IST0140.
+
+## Why it matters
+A VirtualService applies only to the gateways it names: requests entering through the ingress
+gateway go to every version of the host, ignoring the canary split or version pinning defined
+for the mesh. A classic surprise during canary releases.
+
+## Example
+```yaml
+# VirtualService reviews (mesh): 90% subset v1, 10% subset v2
+# VirtualService bookinfo (gateway: bookinfo-gateway):
+route:
+- destination: {host: reviews}     # IL5014: all versions, not 90/10
+```
+Repeat the split in the gateway's VirtualService, or bind one VirtualService to both the
+gateway and `mesh`.
+"
+);
+
 /// Conflicts named in one message; one more is looked for to say "...".
 const NAMED: usize = 3;
 
@@ -113,6 +142,55 @@ pub fn check(f: &RefFacts) -> Vec<Diagnostic> {
                 })
                 .collect();
             out.push(d);
+        }
+    }
+    out
+}
+
+/// IST0140: gateway routes to hosts that a mesh VirtualService splits by subset.
+pub fn bypassed_subsets(f: &RefFacts) -> Vec<Diagnostic> {
+    let mut split: HashMap<&str, &VsFact> = HashMap::new();
+    for vs in f.virtual_services.iter().filter(|vs| vs.mesh) {
+        for d in vs
+            .destinations
+            .iter()
+            .filter(|d| d.subset && vs.keys.contains(&d.host))
+        {
+            split.entry(d.host.as_str()).or_insert(vs);
+        }
+    }
+    let mut out = Vec::new();
+    if split.is_empty() {
+        return out;
+    }
+    for vs in f
+        .virtual_services
+        .iter()
+        .filter(|vs| !vs.context && !vs.gateways.is_empty())
+    {
+        let mut reported: Vec<&str> = Vec::new();
+        for d in &vs.destinations {
+            let http = d.at.pointer.starts_with("/spec/http/");
+            let Some(x) = split
+                .get(d.host.as_str())
+                .filter(|x| !std::ptr::eq(**x, vs))
+            else {
+                continue;
+            };
+            if !http || d.subset || reported.contains(&d.host.as_str()) {
+                continue;
+            }
+            reported.push(&d.host);
+            let name = x.hosts[0].1.object.name.as_deref().unwrap_or("?");
+            out.push(diag(
+                &GATEWAY_BYPASSES_SUBSETS,
+                &d.at,
+                format!(
+                    "VirtualService {name} routes `{}` to subsets for the mesh, but requests through this gateway go to every version",
+                    d.host
+                ),
+                "route to the subsets here too, or bind one VirtualService to both the gateway and `mesh`",
+            ));
         }
     }
     out

@@ -141,6 +141,7 @@ pub fn all() -> &'static [&'static Rule] {
         &cross_dr::MTLS_DISABLED_UNDER_STRICT,
         &cross_dr::EXPORT_TO_UNKNOWN_NAMESPACE,
         &cross_ports::DESTINATION_PORT,
+        &cross_vs::GATEWAY_BYPASSES_SUBSETS,
         &deprecation::CONSECUTIVE_ERRORS,
         &deprecation::OLD_API_VERSION,
         &deprecation::MIRROR_PERCENT,
