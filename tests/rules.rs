@@ -259,6 +259,7 @@ fn rendered_output_of_the_rule_fixtures() {
             "testdata/rules/mesh",
             "testdata/rules/ports.yaml",
             "testdata/rules/ingress.yaml",
+            "testdata/rules/ambient",
             "testdata/rules/analyzers.yaml",
             "testdata/rules/versions.yaml",
             "testdata/fix/mirror.yaml",
@@ -401,4 +402,30 @@ fn gateway_route_bypasses_subsets() {
         concise(&["--select=IL5014", "-q", "testdata/rules/ingress.yaml"]),
         "testdata/rules/ingress.yaml:19:34: warning[IL5014] VirtualService reviews routes `reviews.shop.svc.cluster.local` to subsets for the mesh, but requests through this gateway go to every version\n"
     );
+}
+
+/// Kiali's Ambient checks, from Namespace and Service labels among the inputs.
+#[test]
+fn ambient_l7_configuration() {
+    assert_eq!(
+        concise(&["--select=IL5015,IL5016", "-q", "testdata/rules/ambient"]),
+        "testdata/rules/ambient/routes.yaml:6:11: warning[IL5015] `cart.shop.svc.cluster.local` is in Ambient namespace shop but uses no waypoint: this L7 configuration is ignored\n\
+         testdata/rules/ambient/routes.yaml:22:9: warning[IL5015] `ledger.pay.svc.cluster.local` is in Ambient namespace pay but uses no waypoint: this L7 configuration is ignored\n\
+         testdata/rules/ambient/routes.yaml:37:11: warning[IL5016] `card.pay.svc.cluster.local` is an Ambient service of namespace pay: L7 configuration for it only takes effect there, not in web\n\
+         testdata/rules/ambient/routes.yaml:53:11: warning[IL5015] namespace shop is Ambient without a waypoint: this L7 configuration is ignored\n"
+    );
+    // The same files with the cluster as context; without it, nothing is known.
+    let with_context = concise(&[
+        "--select=IL5015,IL5016",
+        "-q",
+        "--context=testdata/rules/ambient/cluster.yaml",
+        "testdata/rules/ambient/routes.yaml",
+    ]);
+    assert_eq!(with_context.lines().count(), 4);
+    let alone = concise(&[
+        "--select=IL5015,IL5016",
+        "-q",
+        "testdata/rules/ambient/routes.yaml",
+    ]);
+    assert_eq!(alone, "");
 }

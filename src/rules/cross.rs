@@ -68,6 +68,7 @@ pub struct Facts {
     pub subset_refs: Vec<SubsetRef>,
     pub refs: crate::rules::cross_refs::RefFacts,
     pub mesh: crate::rules::cross_dr::MeshFacts,
+    pub ambient: crate::rules::cross_ambient::AmbientFacts,
 }
 
 impl Facts {
@@ -79,6 +80,7 @@ impl Facts {
         }
         self.mesh.export_to.clear();
         self.mesh.tls_disabled.clear();
+        self.ambient.l7.clear();
         // Their DestinationRules take part in the checks but are not reported on.
         for d in &mut self.destination_rules {
             d.context = true;
@@ -125,6 +127,9 @@ impl Facts {
         for (host, _) in &mut self.mesh.tls_disabled {
             expand(host);
         }
+        for (host, _) in self.ambient.l7.iter_mut().flat_map(|(_, hosts)| hosts) {
+            expand(host);
+        }
     }
 
     pub fn merge(&mut self, other: Facts) {
@@ -132,6 +137,7 @@ impl Facts {
         self.subset_refs.extend(other.subset_refs);
         self.refs.merge(other.refs);
         self.mesh.merge(other.mesh);
+        self.ambient.merge(other.ambient);
     }
 }
 
@@ -180,6 +186,7 @@ pub fn fqdn(host: &str, namespace: &str) -> String {
 pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut Facts) {
     crate::rules::cross_refs::collect(obj, file, text, &mut facts.refs);
     crate::rules::cross_dr::collect(obj, file, text, &mut facts.mesh);
+    crate::rules::cross_ambient::collect(obj, file, text, &mut facts.ambient);
     let ns = obj
         .namespace
         .as_deref()

@@ -6,6 +6,7 @@
 //! IL4xxx VirtualService, IL5xxx cross-object, IL6xxx deprecation.
 
 pub mod cross;
+pub mod cross_ambient;
 pub mod cross_dr;
 pub mod cross_ports;
 pub mod cross_refs;
@@ -142,6 +143,8 @@ pub fn all() -> &'static [&'static Rule] {
         &cross_dr::EXPORT_TO_UNKNOWN_NAMESPACE,
         &cross_ports::DESTINATION_PORT,
         &cross_vs::GATEWAY_BYPASSES_SUBSETS,
+        &cross_ambient::AMBIENT_NO_WAYPOINT,
+        &cross_ambient::AMBIENT_WRONG_NAMESPACE,
         &deprecation::CONSECUTIVE_ERRORS,
         &deprecation::OLD_API_VERSION,
         &deprecation::MIRROR_PERCENT,

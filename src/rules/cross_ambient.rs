@@ -1,0 +1,225 @@
+//! Ambient mode: L7 DestinationRules and VirtualServices only act through a
+//! waypoint (Kiali KIA0210-0212, KIA1109, KIA1113, KIA1114). Needs the
+//! Namespaces (and Services) among the inputs: their labels say what is
+//! Ambient and what uses a waypoint.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::diagnostic::Diagnostic;
+use crate::objects::Object;
+use crate::rules::cross::fqdn;
+use crate::rules::cross_refs::{diag, Located};
+use crate::rules::rule;
+
+rule!(
+    AMBIENT_NO_WAYPOINT,
+    "IL5015",
+    "ambient-l7-without-waypoint",
+    Warning,
+    CrossObject,
+    &["DestinationRule", "VirtualService"],
+    "L7 routing or traffic policy for an Ambient service that uses no waypoint",
+    "## What it checks
+When Namespace objects are among the inputs: a VirtualService with HTTP or TLS routes for the
+mesh, or a DestinationRule with L7 settings (HTTP connection pool, outlier detection, hashing on
+a header or cookie), for a Service in an Ambient namespace (`istio.io/dataplane-mode: ambient`)
+that is not enrolled in a waypoint (`istio.io/use-waypoint` on the Service, else on its
+Namespace; `none` opts out). Also such an object in an Ambient namespace without a waypoint
+when none of its hosts is a known Service. Kiali KIA0211, KIA1113, KIA0210, KIA1109.
+
+## Why it matters
+In Ambient mode the node proxy (ztunnel) handles only L4: HTTP routing, retries, fault
+injection, circuit breaking and outlier detection are applied by a waypoint, so without one
+this configuration is silently ignored.
+
+## Example
+```yaml
+# Namespace shop: labels {istio.io/dataplane-mode: ambient}   (no istio.io/use-waypoint)
+kind: VirtualService
+spec:
+  hosts: [reviews]        # IL5015: label the namespace or Service with istio.io/use-waypoint
+```
+"
+);
+
+rule!(
+    AMBIENT_WRONG_NAMESPACE,
+    "IL5016",
+    "ambient-l7-outside-service-namespace",
+    Warning,
+    CrossObject,
+    &["DestinationRule", "VirtualService"],
+    "L7 configuration for an Ambient service lives outside the service's namespace",
+    "## What it checks
+A VirtualService or DestinationRule with L7 settings (see IL5015) in another namespace than the
+Ambient Service it names. Kiali KIA0212, KIA1114.
+
+## Why it matters
+A waypoint applies the configuration of the service's own namespace: rules kept in a client's
+namespace do not take effect for Ambient services. Move the object to the service's namespace.
+"
+);
+
+/// What the Ambient rules need, collected per object.
+#[derive(Clone, Debug, Default)]
+pub struct AmbientFacts {
+    /// Namespace name, Ambient or not, its `istio.io/use-waypoint` label.
+    pub namespaces: Vec<(String, bool, Option<String>)>,
+    /// Service FQDN and its `istio.io/use-waypoint` label.
+    pub services: Vec<(String, Option<String>)>,
+    /// L7 objects to report on: (namespace, hosts as FQDN and where).
+    pub l7: Vec<(String, Vec<(String, Located)>)>,
+}
+
+impl AmbientFacts {
+    pub fn merge(&mut self, o: AmbientFacts) {
+        self.namespaces.extend(o.namespaces);
+        self.services.extend(o.services);
+        self.l7.extend(o.l7);
+    }
+}
+
+const WAYPOINT: &str = "istio.io/use-waypoint";
+
+pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut AmbientFacts) {
+    let ns = obj.namespace.as_deref().unwrap_or("default");
+    let labels = &obj.json["metadata"]["labels"];
+    let waypoint = labels[WAYPOINT].as_str().map(str::to_string);
+    let spec = &obj.json["spec"];
+    let at = |pointer: String| Located::new(obj, file, text, pointer);
+    match (obj.group.as_str(), obj.kind.as_str()) {
+        ("", "Namespace") => {
+            let ambient = labels["istio.io/dataplane-mode"] == "ambient";
+            facts
+                .namespaces
+                .extend(obj.name.clone().map(|n| (n, ambient, waypoint)));
+        }
+        ("", "Service") => {
+            if let Some(name) = &obj.name {
+                facts
+                    .services
+                    .push((format!("{name}.{ns}.svc.cluster.local"), waypoint));
+            }
+        }
+        ("networking.istio.io", "DestinationRule") if l7_destination_rule(spec) => {
+            if let Some(h) = spec["host"].as_str() {
+                facts
+                    .l7
+                    .push((ns.to_string(), vec![(fqdn(h, ns), at("/spec/host".into()))]));
+            }
+        }
+        ("networking.istio.io", "VirtualService") if l7_virtual_service(spec) => {
+            let hosts = spec["hosts"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .filter_map(|(i, h)| Some((fqdn(h.as_str()?, ns), at(format!("/spec/hosts/{i}")))))
+                .collect();
+            facts.l7.push((ns.to_string(), hosts));
+        }
+        _ => {}
+    }
+}
+
+/// Kiali's IsL7DestinationRule.
+fn l7_destination_rule(spec: &Value) -> bool {
+    let l7 = |tp: &Value| {
+        let hash = &tp["loadBalancer"]["consistentHash"];
+        !hash["httpHeaderName"].is_null()
+            || !hash["httpCookie"].is_null()
+            || !tp["connectionPool"]["http"].is_null()
+            || !tp["outlierDetection"].is_null()
+    };
+    l7(&spec["trafficPolicy"])
+        || spec["subsets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|s| l7(&s["trafficPolicy"]))
+}
+
+/// HTTP or TLS routes that apply to the mesh.
+fn l7_virtual_service(spec: &Value) -> bool {
+    let routes = |k: &str| spec[k].as_array().is_some_and(|r| !r.is_empty());
+    let gateways: Vec<&str> = spec["gateways"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    (routes("http") || routes("tls")) && (gateways.is_empty() || gateways.contains(&"mesh"))
+}
+
+fn enrolled(label: Option<&String>) -> Option<bool> {
+    label.map(|l| !l.is_empty() && l != "none")
+}
+
+pub fn check(f: &AmbientFacts) -> Vec<Diagnostic> {
+    let namespaces: HashMap<&str, (bool, Option<&String>)> = f
+        .namespaces
+        .iter()
+        .map(|(n, ambient, w)| (n.as_str(), (*ambient, w.as_ref())))
+        .collect();
+    let mut out = Vec::new();
+    if !namespaces.values().any(|(ambient, _)| *ambient) {
+        return out;
+    }
+    let services: HashMap<&str, Option<&String>> = f
+        .services
+        .iter()
+        .map(|(h, w)| (h.as_str(), w.as_ref()))
+        .collect();
+    for (ns, hosts) in &f.l7 {
+        let mut resolved = false;
+        for (host, at) in hosts {
+            let Some(service_ns) = host
+                .strip_suffix(".svc.cluster.local")
+                .and_then(|s| s.split_once('.'))
+                .map(|(_, n)| n)
+                .filter(|n| !host.starts_with('*') && !n.contains('.'))
+            else {
+                continue;
+            };
+            let (Some((true, ns_waypoint)), Some(svc_waypoint)) =
+                (namespaces.get(service_ns), services.get(host.as_str()))
+            else {
+                continue;
+            };
+            resolved = true;
+            if service_ns != ns {
+                out.push(diag(
+                    &AMBIENT_WRONG_NAMESPACE,
+                    at,
+                    format!("`{host}` is an Ambient service of namespace {service_ns}: L7 configuration for it only takes effect there, not in {ns}"),
+                    "move this object to the service's namespace",
+                ));
+            } else if !enrolled(*svc_waypoint)
+                .or(enrolled(*ns_waypoint))
+                .unwrap_or(false)
+            {
+                out.push(diag(
+                    &AMBIENT_NO_WAYPOINT,
+                    at,
+                    format!("`{host}` is in Ambient namespace {service_ns} but uses no waypoint: this L7 configuration is ignored"),
+                    "label the Service or its namespace with istio.io/use-waypoint (and deploy the waypoint)",
+                ));
+            }
+        }
+        let own = namespaces.get(ns.as_str());
+        if let (false, Some((true, w)), Some((_, at))) = (resolved, own, hosts.first()) {
+            if !enrolled(*w).unwrap_or(false) {
+                out.push(diag(
+                    &AMBIENT_NO_WAYPOINT,
+                    at,
+                    format!("namespace {ns} is Ambient without a waypoint: this L7 configuration is ignored"),
+                    "label the namespace with istio.io/use-waypoint (and deploy the waypoint)",
+                ));
+            }
+        }
+    }
+    out
+}
