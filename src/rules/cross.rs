@@ -7,12 +7,10 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, ObjectRef, Severity, Target};
-use crate::locate::locate;
+use crate::diagnostic::{Diagnostic, ObjectRef, Severity};
 use crate::objects::Object;
-use crate::rules::cross_refs::Located;
+use crate::rules::cross_refs::{Located, Site};
 use crate::rules::{Area, Rule};
-use crate::yaml::Span;
 
 pub static SUBSET_NOT_FOUND: Rule = Rule {
     code: "IL5001",
@@ -166,10 +164,8 @@ pub struct SubsetRef {
     pub namespace: String,
     pub host: String,
     pub subset: String,
-    pub file: Arc<str>,
-    pub span: Span,
-    pub pointer: String,
-    pub object: ObjectRef,
+    /// Where the `subset` value is.
+    pub at: Located,
 }
 
 const DEFAULT_NAMESPACE: &str = "default";
@@ -184,9 +180,10 @@ pub fn fqdn(host: &str, namespace: &str) -> String {
 }
 
 pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut Facts) {
-    crate::rules::cross_refs::collect(obj, file, text, &mut facts.refs);
-    crate::rules::cross_dr::collect(obj, file, text, &mut facts.mesh);
-    crate::rules::cross_ambient::collect(obj, file, text, &mut facts.ambient);
+    let site = Site::new(obj, file, text);
+    crate::rules::cross_refs::collect(&site, &mut facts.refs);
+    crate::rules::cross_dr::collect(&site, &mut facts.mesh);
+    crate::rules::cross_ambient::collect(&site, &mut facts.ambient);
     let ns = obj
         .namespace
         .as_deref()
@@ -217,7 +214,7 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut Facts) {
                 tls_mode: tp["tls"]["mode"].as_str().map(str::to_string),
                 has_tls: tp["tls"].is_object() || port_tls,
                 context: false,
-                at: Located::new(obj, file, text, "/spec/host".into()),
+                at: site.at("/spec/host".into()),
                 namespace: ns,
             });
         }
@@ -232,10 +229,7 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut Facts) {
                     namespace: ns.clone(),
                     host: fqdn(host, &ns),
                     subset: subset.to_string(),
-                    file: file.clone(),
-                    span: locate(&obj.node, &pointer, Target::Value, text),
-                    pointer,
-                    object: obj.object_ref(),
+                    at: site.at(pointer),
                 });
             };
             for section in ["http", "tcp", "tls"] {
@@ -332,7 +326,7 @@ pub fn check(facts: &Facts) -> Vec<Diagnostic> {
         let chosen = if exact.is_empty() { candidates } else { exact };
         if chosen.is_empty() {
             let same = |(first, _): &&mut (&SubsetRef, Vec<&str>)| {
-                first.file == r.file && first.object == r.object && first.host == r.host
+                Arc::ptr_eq(&first.at.object, &r.at.object) && first.host == r.host
             };
             match unresolved.iter_mut().find(|e| same(e)) {
                 Some((_, subsets)) => {
@@ -358,7 +352,7 @@ pub fn check(facts: &Facts) -> Vec<Diagnostic> {
         };
         let d = Diagnostic::new(
             &SUBSET_NOT_FOUND,
-            r.file.clone(),
+            r.at.file.clone(),
             format!(
                 "subset `{}` is not defined by the DestinationRule for `{}`; {list}",
                 r.subset, r.host
@@ -373,7 +367,7 @@ pub fn check(facts: &Facts) -> Vec<Diagnostic> {
     for (r, subsets) in unresolved {
         let d = Diagnostic::new(
             &NO_DESTINATION_RULE,
-            r.file.clone(),
+            r.at.file.clone(),
             format!(
                 "no DestinationRule for `{}` is among the inputs, so subset{} {} cannot be checked",
                 r.host,
@@ -388,9 +382,9 @@ pub fn check(facts: &Facts) -> Vec<Diagnostic> {
 }
 
 fn at(mut d: Diagnostic, r: &SubsetRef) -> Diagnostic {
-    d.span = Some(r.span);
-    d.pointer = Some(r.pointer.clone());
-    d.object = Some(r.object.clone());
+    d.span = Some(r.at.span);
+    d.pointer = Some(r.at.pointer.clone());
+    d.object = Some(ObjectRef::clone(&r.at.object));
     d
 }
 

@@ -4,14 +4,12 @@
 //! Ambient and what uses a waypoint.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
-use crate::objects::Object;
 use crate::rules::cross::fqdn;
-use crate::rules::cross_refs::{diag, Located};
+use crate::rules::cross_refs::{diag, Located, Site};
 use crate::rules::rule;
 
 rule!(
@@ -84,12 +82,13 @@ impl AmbientFacts {
 
 const WAYPOINT: &str = "istio.io/use-waypoint";
 
-pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut AmbientFacts) {
+pub fn collect(site: &Site, facts: &mut AmbientFacts) {
+    let obj = site.obj;
     let ns = obj.namespace.as_deref().unwrap_or("default");
     let labels = &obj.json["metadata"]["labels"];
     let waypoint = labels[WAYPOINT].as_str().map(str::to_string);
     let spec = &obj.json["spec"];
-    let at = |pointer: String| Located::new(obj, file, text, pointer);
+    let at = |pointer: String| site.at(pointer);
     match (obj.group.as_str(), obj.kind.as_str()) {
         ("", "Namespace") => {
             let ambient = labels["istio.io/dataplane-mode"] == "ambient";

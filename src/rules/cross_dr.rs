@@ -3,12 +3,10 @@
 //! only when what it compares with is among the inputs or `--context`.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Related};
-use crate::objects::Object;
 use crate::rules::cross::{fqdn, host_matches, share_a_namespace, DrFact, Facts};
-use crate::rules::cross_refs::{diag, Located};
+use crate::rules::cross_refs::{diag, Located, Site};
 use crate::rules::host_keys::HostKeys;
 use crate::rules::rule;
 
@@ -155,7 +153,8 @@ impl MeshFacts {
 
 const DEFAULT_ROOT_NAMESPACE: &str = "istio-system";
 
-pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut MeshFacts) {
+pub fn collect(site: &Site, facts: &mut MeshFacts) {
+    let obj = site.obj;
     let ns = obj.namespace.as_deref().unwrap_or("default");
     let spec = &obj.json["spec"];
     if !facts.object_namespaces.contains(ns) {
@@ -183,7 +182,7 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut MeshFacts)
                     .enumerate()
                 {
                     if let Some(e) = e.as_str() {
-                        let at = Located::new(obj, file, text, format!("/spec/exportTo/{i}"));
+                        let at = site.at(format!("/spec/exportTo/{i}"));
                         facts.export_to.push((e.to_string(), at));
                     }
                 }
@@ -193,7 +192,7 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut MeshFacts)
                 (kind == "DestinationRule" && disabled, spec["host"].as_str())
             {
                 let pointer = "/spec/trafficPolicy/tls/mode".to_string();
-                let at = Located::new(obj, file, text, pointer);
+                let at = site.at(pointer);
                 facts.tls_disabled.push((fqdn(host, ns), at));
             }
         }

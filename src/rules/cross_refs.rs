@@ -135,14 +135,31 @@ pub struct Located {
     pub object: Arc<ObjectRef>,
 }
 
-impl Located {
-    /// The value at `pointer` in `obj`.
-    pub fn new(obj: &Object, file: &Arc<str>, text: &str, pointer: String) -> Located {
-        Located {
-            file: file.clone(),
-            span: locate(&obj.node, &pointer, Target::Value, text),
-            pointer,
+/// One object being indexed: what every location in it shares.
+pub struct Site<'a> {
+    pub obj: &'a Object,
+    pub file: &'a Arc<str>,
+    pub text: &'a str,
+    pub object: Arc<ObjectRef>,
+}
+
+impl<'a> Site<'a> {
+    pub fn new(obj: &'a Object, file: &'a Arc<str>, text: &'a str) -> Site<'a> {
+        Site {
+            obj,
+            file,
+            text,
             object: Arc::new(obj.object_ref()),
+        }
+    }
+
+    /// The value at `pointer`.
+    pub fn at(&self, pointer: String) -> Located {
+        Located {
+            file: self.file.clone(),
+            span: locate(&self.obj.node, &pointer, Target::Value, self.text),
+            pointer,
+            object: self.object.clone(),
         }
     }
 }
@@ -188,16 +205,11 @@ impl RefFacts {
     }
 }
 
-pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut RefFacts) {
+pub fn collect(site: &Site, facts: &mut RefFacts) {
+    let obj = site.obj;
     let ns = obj.namespace.as_deref().unwrap_or("default").to_string();
     let spec = &obj.json["spec"];
-    let object = Arc::new(obj.object_ref());
-    let at = |pointer: String| Located {
-        file: file.clone(),
-        span: locate(&obj.node, &pointer, Target::Value, text),
-        pointer,
-        object: object.clone(),
-    };
+    let at = |pointer: String| site.at(pointer);
     let strs = |v: &serde_json::Value| -> Vec<String> {
         v.as_array()
             .into_iter()
