@@ -446,7 +446,9 @@ fn semantic_rules(object: &Object, opts: &Options, findings: &mut Vec<Finding>) 
 fn place(f: Finding, object: &Object, file: &Arc<str>, text: &str) -> Diagnostic {
     let span = locate(&object.node, &f.pointer, f.target, text);
     let mut d = Diagnostic::new(f.rule, file.clone(), f.message).at(span);
-    d.help = f.help;
+    d.help = f
+        .help
+        .or_else(|| (!f.rule.help.is_empty()).then(|| f.rule.help.to_string()));
     d.severity = f.severity.unwrap_or(f.rule.severity);
     d.fix = f.fix.and_then(|spec| {
         let edits = spec

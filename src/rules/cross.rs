@@ -19,6 +19,7 @@ pub static SUBSET_NOT_FOUND: Rule = Rule {
     area: Area::CrossObject,
     kinds: &["VirtualService"],
     summary: "A route's subset is not defined by the DestinationRule for its host",
+    help: "",
     doc: "\
 ## What it checks
 Every `subset` of a route destination, `mirror` or `mirrors` entry, against the DestinationRule
@@ -46,6 +47,7 @@ pub static NO_DESTINATION_RULE: Rule = Rule {
     area: Area::CrossObject,
     kinds: &["VirtualService"],
     summary: "A route uses a subset but no DestinationRule for its host is among the inputs",
+    help: "",
     doc: "\
 ## What it checks
 A destination with a `subset` whose host has no DestinationRule among the files checked (or

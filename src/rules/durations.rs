@@ -27,7 +27,8 @@ the first two (reported as IL2003); this rule covers older releases and the prec
 outlierDetection:
   interval: 1.5ms        # IL2007: only durations to ms precision are supported
 ```
-"
+",
+    help: "write a duration such as 500ms, 5s or 1m: at least 1ms, in whole milliseconds"
 );
 
 /// The bundled 1.20 schemas carry no CEL duration rules.

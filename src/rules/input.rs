@@ -11,6 +11,8 @@ pub static YAML_SYNTAX: Rule = Rule {
     area: Area::Input,
     kinds: &[],
     summary: "The file is not valid YAML",
+    help:
+        "fix the YAML at this position: indentation, a missing `:`, or an unclosed quote or bracket",
     doc: "\
 ## What it checks
 The YAML parser could not read the file. The position is where the parser gave up; the
@@ -35,6 +37,7 @@ pub static DUPLICATE_KEY: Rule = Rule {
     area: Area::Input,
     kinds: &[],
     summary: "A mapping has the same key twice",
+    help: "",
     doc: "\
 ## What it checks
 A key appears twice in one mapping. The diagnostic points at the second occurrence and
@@ -61,6 +64,7 @@ pub static UNRENDERED_TEMPLATE: Rule = Rule {
     area: Area::Input,
     kinds: &[],
     summary: "The file is a template ({{ ... }}), not a manifest",
+    help: "",
     doc: "\
 ## What it checks
 The file contains Go/Helm template markup (`{{ ... }}`) outside comments.
@@ -83,6 +87,7 @@ pub static YAML11_SCALAR: Rule = Rule {
     area: Area::Input,
     kinds: &[],
     summary: "An unquoted value that Kubernetes (YAML 1.1) and YAML 1.2 tools read differently",
+    help: "",
     doc: "\
 ## What it checks
 Plain scalars such as `yes`, `on`, `off`, `y`, `n`, `0755` or `1_000`. Kubernetes reads YAML
@@ -109,6 +114,7 @@ pub static INPUT_LIMIT: Rule = Rule {
     area: Area::Input,
     kinds: &[],
     summary: "The input exceeds a safety limit (size, nesting depth or alias expansion)",
+    help: "",
     doc: "\
 ## What it checks
 Files over 64 MiB, collections nested more than 128 levels deep, and alias expansion that
@@ -127,6 +133,7 @@ pub static UNREADABLE_FILE: Rule = Rule {
     area: Area::Input,
     kinds: &[],
     summary: "A file could not be read as UTF-8 text",
+    help: "",
     doc: "\
 ## What it checks
 A file that cannot be opened, is binary (contains NUL bytes), or is not valid UTF-8. The
@@ -145,6 +152,7 @@ pub static COMPLEX_KEY: Rule = Rule {
     area: Area::Input,
     kinds: &[],
     summary: "A mapping key is a sequence or a mapping",
+    help: "",
     doc: "\
 ## What it checks
 YAML allows keys that are themselves collections (`? [a, b]`); JSON and Kubernetes do not.
@@ -165,6 +173,7 @@ pub static UNUSED_SUPPRESSION: Rule = Rule {
     area: Area::Input,
     kinds: &[],
     summary: "A suppression (annotation or comment) that suppresses nothing",
+    help: "",
     doc: "\
 ## What it checks
 An `istiolint.io/ignore` annotation or a `# istiolint: ignore[...]` comment that matched no

@@ -45,9 +45,13 @@ impl Area {
     }
 }
 
-/// Declares a rule: `rule!(STATIC, "IL3005", "name", Error, Area, KINDS, "summary", "doc")`.
+/// Declares a rule: `rule!(STATIC, "IL3005", "name", Error, Area, KINDS, "summary", "doc")`,
+/// optionally followed by `help: "how to fix"` (the default help of its findings).
 macro_rules! rule {
     ($id:ident, $code:literal, $name:literal, $sev:ident, $area:ident, $kinds:expr, $summary:literal, $doc:literal) => {
+        $crate::rules::rule!($id, $code, $name, $sev, $area, $kinds, $summary, $doc, help: "");
+    };
+    ($id:ident, $code:literal, $name:literal, $sev:ident, $area:ident, $kinds:expr, $summary:literal, $doc:literal, help: $help:literal) => {
         pub static $id: $crate::rules::Rule = $crate::rules::Rule {
             code: $code,
             name: $name,
@@ -56,6 +60,7 @@ macro_rules! rule {
             kinds: $kinds,
             summary: $summary,
             doc: $doc,
+            help: $help,
         };
     };
 }
@@ -73,6 +78,8 @@ pub struct Rule {
     pub summary: &'static str,
     /// Markdown: what it checks, why, a bad and a good example, Istio/Kiali codes.
     pub doc: &'static str,
+    /// How to fix, for findings that carry no more specific help ("" if none).
+    pub help: &'static str,
 }
 
 /// Every rule, in code order.

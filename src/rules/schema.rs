@@ -23,6 +23,7 @@ pub static UNKNOWN_FIELD: Rule = Rule {
     area: Area::Schema,
     kinds: ISTIO_KINDS,
     summary: "A field that the Istio release's schema does not define",
+    help: "",
     doc: "\
 ## What it checks
 Every key against the CRD schema of the selected Istio release (`--istio-version`). The
@@ -49,6 +50,7 @@ pub static WRONG_TYPE: Rule = Rule {
     area: Area::Schema,
     kinds: ISTIO_KINDS,
     summary: "A value of the wrong type (string where a number is expected, ...)",
+    help: "write the value with the type the field expects; quote strings that YAML would read as a number or boolean",
     doc: "\
 ## What it checks
 The type of every value against the schema, after resolving scalars the way Kubernetes does.
@@ -76,6 +78,7 @@ pub static INVALID_VALUE: Rule = Rule {
     area: Area::Schema,
     kinds: ISTIO_KINDS,
     summary: "A value outside what the schema allows (enum, range, duration, wildcard)",
+    help: "use a value the field allows; the message names the constraint",
     doc: "\
 ## What it checks
 Enumerations (`simple: ROUND_ROBIN`), numeric bounds (int32/uint32 ranges, `maximum`), and
@@ -101,6 +104,7 @@ pub static CONFLICTING_FIELDS: Rule = Rule {
     area: Area::Schema,
     kinds: ISTIO_KINDS,
     summary: "Two fields that are mutually exclusive are both set",
+    help: "",
     doc: "\
 ## What it checks
 Istio's `oneOf` fields, where at most one may be set: `loadBalancer.simple` or
@@ -127,6 +131,7 @@ pub static UNSUPPORTED_API_VERSION: Rule = Rule {
     area: Area::Schema,
     kinds: ISTIO_KINDS,
     summary: "An apiVersion the selected Istio release does not serve",
+    help: "",
     doc: "\
 ## What it checks
 `networking.istio.io/v1` exists from Istio 1.22; `v1alpha3` and `v1beta1` are served by every
@@ -150,6 +155,7 @@ pub static MISSING_FIELD: Rule = Rule {
     area: Area::Schema,
     kinds: ISTIO_KINDS,
     summary: "A required field is missing (metadata.name, ...)",
+    help: "add the field",
     doc: "\
 ## What it checks
 Fields the API server requires, such as `metadata.name` (or `generateName`). The diagnostic

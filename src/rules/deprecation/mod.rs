@@ -16,6 +16,7 @@ pub static CONSECUTIVE_ERRORS: Rule = Rule {
     area: Area::Deprecation,
     kinds: &["DestinationRule"],
     summary: "outlierDetection.consecutiveErrors is deprecated and ignored by current Istio",
+    help: "",
     doc: "\
 ## What it checks
 `outlierDetection.consecutiveErrors`, the pre-1.5 spelling.
@@ -81,6 +82,7 @@ pub static OLD_API_VERSION: Rule = Rule {
         "WorkloadGroup",
     ],
     summary: "networking.istio.io/v1alpha3 or v1beta1 where v1 is served (Istio >= 1.22)",
+    help: "",
     doc: "\
 ## What it checks
 `apiVersion: networking.istio.io/v1alpha3` or `v1beta1` when `--istio-version` is 1.22 or later.
@@ -105,6 +107,7 @@ pub static MIRROR_PERCENT: Rule = Rule {
     area: Area::Deprecation,
     kinds: &["VirtualService"],
     summary: "http[].mirrorPercent is deprecated; use mirrorPercentage",
+    help: "",
     doc: "\
 ## What it checks
 The integer `mirrorPercent` of an HTTP route. Istio warns when it is used.
@@ -127,6 +130,7 @@ pub static DURATION_SPELLING: Rule = Rule {
     area: Area::Deprecation,
     kinds: &["DestinationRule", "VirtualService"],
     summary: "A duration written in a long form such as 120.000s (opt-in style rule)",
+    help: "",
     doc: "\
 ## What it checks
 Durations whose shortest Go spelling differs from the written one: `120.000s` is `2m`, `1.000s`
@@ -145,6 +149,7 @@ pub static MINIMUM_RING_SIZE: Rule = Rule {
     area: Area::Deprecation,
     kinds: &["DestinationRule"],
     summary: "consistentHash.minimumRingSize is deprecated; use ringHash.minimumRingSize",
+    help: "",
     doc: "\
 ## What it checks
 `loadBalancer.consistentHash.minimumRingSize`. Istio warns: the setting moved to
@@ -167,6 +172,7 @@ pub static DELAY_PERCENT: Rule = Rule {
     area: Area::Deprecation,
     kinds: &["VirtualService"],
     summary: "fault.delay.percent is deprecated; use percentage",
+    help: "",
     doc: "\
 ## What it checks
 `http[].fault.delay.percent`, the integer predecessor of `percentage` (Istio IST0002).

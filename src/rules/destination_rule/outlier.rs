@@ -12,6 +12,7 @@ pub static PERCENT_RANGE: Rule = Rule {
     area: Area::DestinationRule,
     kinds: &["DestinationRule"],
     summary: "maxEjectionPercent or minHealthPercent outside 0-100",
+    help: "",
     doc: "\
 ## What it checks
 `outlierDetection.maxEjectionPercent` and `minHealthPercent` are percentages; Istio's webhook
@@ -33,6 +34,7 @@ pub static EJECT_ALL: Rule = Rule {
     area: Area::DestinationRule,
     kinds: &["DestinationRule"],
     summary: "maxEjectionPercent 100 without minHealthPercent can eject every host",
+    help: "",
     doc: "\
 ## What it checks
 `maxEjectionPercent: 100` with `minHealthPercent` unset or 0.
@@ -61,6 +63,7 @@ pub static GATEWAY_ERRORS_SHADOWED: Rule = Rule {
     area: Area::DestinationRule,
     kinds: &["DestinationRule"],
     summary: "consecutiveGatewayErrors >= consecutive5xxErrors has no effect",
+    help: "",
     doc: "\
 ## What it checks
 `consecutiveGatewayErrors` set to a value greater than or equal to `consecutive5xxErrors`.

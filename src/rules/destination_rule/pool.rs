@@ -12,6 +12,7 @@ pub static SERIALISING_LIMIT: Rule = Rule {
     area: Area::DestinationRule,
     kinds: &["DestinationRule"],
     summary: "A connection-pool limit of 1 serialises all traffic to the service",
+    help: "",
     doc: "\
 ## What it checks
 `tcp.maxConnections: 1`, `http.http1MaxPendingRequests: 1` or `http.http2MaxRequests: 1`.

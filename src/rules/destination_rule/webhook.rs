@@ -32,7 +32,8 @@ spec:
   host: default/reviews        # IL3005: use reviews.default.svc.cluster.local
 ```
 Istio: validation.go `ValidateDestinationRule`.
-"
+",
+    help: "use a service name, a FQDN such as reviews.ns.svc.cluster.local, or a leading wildcard (*.example.com)"
 );
 
 rule!(
@@ -55,7 +56,8 @@ subsets:
 - name: v1
 - name: v1          # IL3006: duplicate subset name
 ```
-"
+",
+    help: "give every subset a unique name of lowercase letters, digits and `-`"
 );
 
 rule!(
@@ -74,7 +76,8 @@ rule!(
 labels:
   version: v1.0-    # IL3007: a value must end with a letter or digit
 ```
-"
+",
+    help: "use Kubernetes label syntax: keys `prefix/name`, values of at most 63 letters, digits, `-`, `_` or `.`"
 );
 
 rule!(
@@ -92,7 +95,8 @@ without a port or without any policy, and `tunnel` together with `proxyProtocol`
 ## Why it matters
 Istio rejects them (`traffic policy must have at least one field`); usually an indentation
 mistake moved the settings elsewhere.
-"
+",
+    help: "remove the empty block, or set at least one field in it"
 );
 
 rule!(
@@ -107,7 +111,8 @@ rule!(
 `maxConnections`, `http1MaxPendingRequests`, `http2MaxRequests`, `maxRequestsPerConnection`,
 `maxRetries` and `maxConcurrentStreams` below 0; `h2UpgradePolicy: UPGRADE` with
 `useClientProtocol: true`.
-"
+",
+    help: "use non-negative limits; with h2UpgradePolicy UPGRADE, drop useClientProtocol"
 );
 
 rule!(
@@ -122,7 +127,8 @@ rule!(
 `httpCookie` without a name; `minimumRingSize` together with `ringHash` or `maglev`; maglev
 `tableSize` missing, too large or not prime; locality `distribute` with `failover`, weights
 outside 1-100 or not adding up to 100, and failover regions.
-"
+",
+    help: "run `istiolint rule IL3010` for the load-balancer settings Istio accepts together"
 );
 
 rule!(
@@ -137,7 +143,8 @@ rule!(
 `tls` in MUTUAL mode without `clientCertificate`/`privateKey` (and no `credentialName`);
 `credentialName` together with certificate files; `insecureSkipVerify: true` with CA
 certificates, SANs or a credential.
-"
+",
+    help: "match the TLS fields to the mode: ISTIO_MUTUAL takes no certificates, MUTUAL needs a client certificate and key (or credentialName), insecureSkipVerify excludes CA and SANs"
 );
 
 rule!(
@@ -152,7 +159,8 @@ rule!(
 `outlierDetection.consecutiveLocalOriginFailures` set while `splitExternalLocalOriginErrors` is
 not `true`: Istio rejects it, because local-origin failures are only counted separately when
 the split is on.
-"
+",
+    help: "set splitExternalLocalOriginErrors: true, or drop consecutiveLocalOriginFailures"
 );
 
 rule!(
@@ -167,7 +175,8 @@ rule!(
 `exportTo` on DestinationRules and VirtualServices: entries must be `.`, `*` or a namespace
 name; no duplicates; `~` is not allowed; `*` cannot be combined with other entries; a
 DestinationRule with a `workloadSelector` may only be exported to its own namespace.
-"
+",
+    help: "use `.`, `*` or `~` alone, or namespace names, each once"
 );
 
 rule!(
@@ -181,7 +190,8 @@ rule!(
     "## What it checks
 `workloadSelector.matchLabels`: empty keys and `*` are rejected; a selector without labels is a
 warning (it selects nothing specific).
-"
+",
+    help: "give matchLabels at least one concrete label (no wildcards, no empty keys)"
 );
 
 rule!(
@@ -195,7 +205,8 @@ rule!(
     "## What it checks
 `tunnel.protocol` other than CONNECT or POST, `targetHost` neither a domain name nor an IP,
 `targetPort` outside 1-65535.
-"
+",
+    help: "set tunnel.targetHost and tunnel.targetPort; protocol is CONNECT or POST"
 );
 
 rule!(

@@ -28,7 +28,8 @@ overlap (`reviews` twice, `*.example.com` and `a.example.com`).
 ```yaml
 hosts: [\"*\"]      # IL4005 without gateways: wildcard host * is not allowed for the mesh
 ```
-"
+",
+    help: "use service names or (wildcard) domains, each once; `*` only on VirtualServices bound to gateways"
 );
 
 rule!(
@@ -43,7 +44,8 @@ rule!(
 `destination.host` is a (wildcard) domain name but not `*` or an IP; `subset` is a DNS-1123
 label; `port.number` is 1-65535; every route entry has a destination. Also `mirror` and
 `mirrors`.
-"
+",
+    help: "give each destination a host (a service name or FQDN, no `*`), a lowercase subset name, a port number 1-65535"
 );
 
 rule!(
@@ -57,7 +59,8 @@ rule!(
     "## What it checks
 A VirtualService needs at least one of `http`, `tcp`, `tls`. A delegate (no `hosts`) may not
 name gateways nor have tcp or tls routes.
-"
+",
+    help: "add an http, tcp or tls route; a delegate VirtualService has only http routes and no gateways"
 );
 
 rule!(
@@ -71,7 +74,8 @@ rule!(
     "## What it checks
 `gateways` (and `match[].gateways`) entries are `mesh`, `name` or `namespace/name` with DNS-1123
 parts. `name.namespace` is the legacy form: accepted with a warning; write `namespace/name`.
-"
+",
+    help: "name gateways `namespace/name`, `name` (in the VirtualService's namespace) or `mesh`"
 );
 
 rule!(
@@ -92,7 +96,8 @@ no `delegate` inside a delegate.
 - route: [...]
   redirect: {uri: /v2}     # IL4009: HTTP route cannot contain both route and redirect
 ```
-"
+",
+    help: "give each HTTP rule one action: route, redirect, directResponse or delegate"
 );
 
 rule!(
@@ -108,7 +113,8 @@ String matches: a `prefix` or `regex` must not be empty (an empty `uri` prefix i
 regexes must be RE2 syntax (no look-around, no backreferences) and at most 1024 characters;
 header names must be valid; `port` 1-65535; `sourceNamespace` a namespace name; `sourceLabels`
 valid labels.
-"
+",
+    help: "fix the match: non-empty prefix, exact or regex values, RE2 regexes, valid header names and ports"
 );
 
 rule!(
@@ -123,7 +129,8 @@ rule!(
 `attempts` below 0; `attempts: 0` together with `perTryTimeout`, `retryOn` or
 `retryRemoteLocalities` (retries are off, the rest is meaningless); unknown `retryOn`
 conditions; durations.
-"
+",
+    help: "set attempts > 0 with retryOn or perTryTimeout; retryOn takes Envoy policies (5xx, gateway-error, connect-failure, ...) or status codes"
 );
 
 rule!(
@@ -137,7 +144,8 @@ rule!(
     "## What it checks
 A `fault` needs `abort` and/or `delay`; percentages 0 or 0.0001-100; `httpStatus` 200-600;
 known `grpcStatus` names; `http2Error` and `exponentialDelay` are not supported.
-"
+",
+    help: "use percentages between 0 and 100; an abort needs an httpStatus of 200-599 or a gRPC status name; a delay needs fixedDelay"
 );
 
 rule!(
@@ -151,7 +159,8 @@ rule!(
     "## What it checks
 `allowOrigins` matches with a value, known `allowMethods`, valid header names, and a `maxAge`
 in whole seconds.
-"
+",
+    help: "use HTTP method names, non-empty header names and origins, and a maxAge in whole milliseconds"
 );
 
 rule!(
@@ -166,7 +175,8 @@ rule!(
 A `redirect` needs a uri, authority, scheme or port; `redirectCode` 3xx; scheme http or https.
 A `rewrite` needs uri, uriRegexRewrite (with match and rewrite) or authority, not uri and
 uriRegexRewrite together. `directResponse.status` 200-600, body under 1 MiB.
-"
+",
+    help: "a redirect needs uri, authority, scheme or port and a 3xx code; a rewrite needs uri, authority or uriRegexRewrite (not uri with uriRegexRewrite); directResponse status is 200-599"
 );
 
 rule!(
@@ -180,7 +190,8 @@ rule!(
     "## What it checks
 `mirrorPercentage.value`, `mirrors[].percentage.value` and the deprecated `mirrorPercent`
 must be between 0 and 100.
-"
+",
+    help: "use a percentage between 0 and 100"
 );
 
 rule!(
@@ -195,7 +206,8 @@ rule!(
 Header names in `headers.request` and `headers.response` (route and destination level): valid
 names, no `:` pseudo headers, no `Host` except through `:authority` on requests; values
 without control characters; the authority set only once per route.
-"
+",
+    help: "use plain header names (no `:` pseudo headers; Host only as `:authority` on requests); write `%%` for a literal `%` in values"
 );
 
 rule!(
@@ -224,7 +236,8 @@ http:
   route: [{destination: {host: reviews, subset: v2}}]
 ```
 Put specific matches first.
-"
+",
+    help: "put the more specific rule first, or remove the one that can never match"
 );
 
 rule!(
@@ -238,7 +251,8 @@ rule!(
     "## What it checks
 A TLS route needs at least one match with at least one SNI host; TCP/TLS route destinations and
 ports follow the HTTP rules.
-"
+",
+    help: "TLS rules need matches with sniHosts within the VirtualService's hosts; TCP and TLS rules need a route"
 );
 
 rule!(
@@ -252,7 +266,8 @@ rule!(
     "## What it checks
 Header matches on `@request.auth.claims.*` work only on gateways; Istio rejects them when the
 VirtualService applies to the mesh (no `gateways`, or `mesh` among them).
-"
+",
+    help: "route on JWT claims only in VirtualServices bound to a gateway (with a RequestAuthentication)"
 );
 
 const RETRY_ON: &[&str] = &[

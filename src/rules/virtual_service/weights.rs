@@ -14,6 +14,7 @@ pub static NEGATIVE_WEIGHT: Rule = Rule {
     area: Area::VirtualService,
     kinds: &["VirtualService"],
     summary: "A route destination has a negative weight",
+    help: "",
     doc: "\
 ## What it checks
 `weight` below 0 on an http, tcp or tls route destination. Istio's webhook rejects it.
@@ -34,6 +35,7 @@ pub static ALL_WEIGHTS_ZERO: Rule = Rule {
     area: Area::VirtualService,
     kinds: &["VirtualService"],
     summary: "Every destination of a multi-destination route has weight 0",
+    help: "",
     doc: "\
 ## What it checks
 A route with two or more destinations whose weights are all 0 (explicitly). Istio rejects it:
@@ -57,6 +59,7 @@ pub static WEIGHTS_NOT_100: Rule = Rule {
     area: Area::VirtualService,
     kinds: &["VirtualService"],
     summary: "The weights of a multi-destination route do not add up to 100",
+    help: "",
     doc: "\
 ## What it checks
 A route with two or more destinations whose weights do not sum to 100 (an omitted weight counts
@@ -86,6 +89,7 @@ pub static SINGLE_DESTINATION_WEIGHT: Rule = Rule {
     area: Area::VirtualService,
     kinds: &["VirtualService"],
     summary: "A lone destination has a weight other than 100; it gets all traffic anyway",
+    help: "",
     doc: "\
 ## What it checks
 A route with one destination and an explicit weight that is not 100.
