@@ -7,20 +7,20 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, ObjectRef, Severity};
+use crate::diagnostic::{Diagnostic, ObjectRef};
 use crate::objects::Object;
 use crate::rules::cross_refs::{Located, Site};
-use crate::rules::{Area, Rule};
+use crate::rules::rule;
 
-pub static SUBSET_NOT_FOUND: Rule = Rule {
-    code: "IL5001",
-    name: "subset-not-found",
-    severity: Severity::Error,
-    area: Area::CrossObject,
-    kinds: &["VirtualService"],
-    summary: "A route's subset is not defined by the DestinationRule for its host",
-    help: "",
-    doc: "\
+rule!(
+    SUBSET_NOT_FOUND,
+    "IL5001",
+    "subset-not-found",
+    Error,
+    CrossObject,
+    &["VirtualService"],
+    "A route's subset is not defined by the DestinationRule for its host",
+    "\
 ## What it checks
 Every `subset` of a route destination, `mirror` or `mirrors` entry, against the DestinationRule
 among the inputs for the same host (short names resolved in the object's namespace, wildcards
@@ -37,18 +37,18 @@ route:
 - destination: {host: recommendation, subset: version-v3}   # IL5001
 ```
 Corresponds to Istio IST0101 (ReferencedResourceNotFound) and Kiali KIA1107.
-",
-};
+"
+);
 
-pub static NO_DESTINATION_RULE: Rule = Rule {
-    code: "IL5002",
-    name: "subset-without-destination-rule",
-    severity: Severity::Warning,
-    area: Area::CrossObject,
-    kinds: &["VirtualService"],
-    summary: "A route uses a subset but no DestinationRule for its host is among the inputs",
-    help: "",
-    doc: "\
+rule!(
+    NO_DESTINATION_RULE,
+    "IL5002",
+    "subset-without-destination-rule",
+    Warning,
+    CrossObject,
+    &["VirtualService"],
+    "A route uses a subset but no DestinationRule for its host is among the inputs",
+    "\
 ## What it checks
 A destination with a `subset` whose host has no DestinationRule among the files checked (or
 given with `--context`).
@@ -57,8 +57,8 @@ given with `--context`).
 If no DestinationRule defines the subset in the cluster either, the route fails with 503. The
 DestinationRule may well live in another repository, so this is a warning; check the files
 together, or add the cluster's DestinationRules as context, to turn it into a precise check.
-",
-};
+"
+);
 
 /// What cross-object rules need from one object, extracted while its tree
 /// and text are at hand.

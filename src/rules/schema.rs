@@ -1,8 +1,7 @@
 //! Schema rules (IL2xxx): the bundled JSON Schemas derived from Istio's CRDs.
 //! The check is `crate::schema`; these are the codes and documentation.
 
-use super::{Area, Rule};
-use crate::diagnostic::Severity;
+use crate::rules::rule;
 
 const ISTIO_KINDS: &[&str] = &[
     "DestinationRule",
@@ -16,15 +15,15 @@ const ISTIO_KINDS: &[&str] = &[
     "ProxyConfig",
 ];
 
-pub static UNKNOWN_FIELD: Rule = Rule {
-    code: "IL2001",
-    name: "unknown-field",
-    severity: Severity::Error,
-    area: Area::Schema,
-    kinds: ISTIO_KINDS,
-    summary: "A field that the Istio release's schema does not define",
-    help: "",
-    doc: "\
+rule!(
+    UNKNOWN_FIELD,
+    "IL2001",
+    "unknown-field",
+    Error,
+    Schema,
+    ISTIO_KINDS,
+    "A field that the Istio release's schema does not define",
+    "\
 ## What it checks
 Every key against the CRD schema of the selected Istio release (`--istio-version`). The
 diagnostic points at the key and suggests the closest known field.
@@ -40,18 +39,18 @@ trafficPolicy:
     tcp: {maxConnections: 1}
 ```
 Corresponds to Istio IST0002/IST0134 (schema validation) and the API server's strict decoding.
-",
-};
+"
+);
 
-pub static WRONG_TYPE: Rule = Rule {
-    code: "IL2002",
-    name: "wrong-type",
-    severity: Severity::Error,
-    area: Area::Schema,
-    kinds: ISTIO_KINDS,
-    summary: "A value of the wrong type (string where a number is expected, ...)",
-    help: "write the value with the type the field expects; quote strings that YAML would read as a number or boolean",
-    doc: "\
+rule!(
+    WRONG_TYPE,
+    "IL2002",
+    "wrong-type",
+    Error,
+    Schema,
+    ISTIO_KINDS,
+    "A value of the wrong type (string where a number is expected, ...)",
+    "\
 ## What it checks
 The type of every value against the schema, after resolving scalars the way Kubernetes does.
 The diagnostic points at the value and says how it was read.
@@ -69,17 +68,18 @@ subsets:
 ```
 Quote it: `version: \"1.10\"`.
 ",
-};
+    help: "write the value with the type the field expects; quote strings that YAML would read as a number or boolean"
+);
 
-pub static INVALID_VALUE: Rule = Rule {
-    code: "IL2003",
-    name: "invalid-value",
-    severity: Severity::Error,
-    area: Area::Schema,
-    kinds: ISTIO_KINDS,
-    summary: "A value outside what the schema allows (enum, range, duration, wildcard)",
-    help: "use a value the field allows; the message names the constraint",
-    doc: "\
+rule!(
+    INVALID_VALUE,
+    "IL2003",
+    "invalid-value",
+    Error,
+    Schema,
+    ISTIO_KINDS,
+    "A value outside what the schema allows (enum, range, duration, wildcard)",
+    "\
 ## What it checks
 Enumerations (`simple: ROUND_ROBIN`), numeric bounds (int32/uint32 ranges, `maximum`), and
 the CRD's CEL rules that istiolint evaluates offline: durations must parse and be at least
@@ -95,17 +95,18 @@ outlierDetection:
 ```
 Write `interval: 1s`.
 ",
-};
+    help: "use a value the field allows; the message names the constraint"
+);
 
-pub static CONFLICTING_FIELDS: Rule = Rule {
-    code: "IL2004",
-    name: "conflicting-fields",
-    severity: Severity::Error,
-    area: Area::Schema,
-    kinds: ISTIO_KINDS,
-    summary: "Two fields that are mutually exclusive are both set",
-    help: "",
-    doc: "\
+rule!(
+    CONFLICTING_FIELDS,
+    "IL2004",
+    "conflicting-fields",
+    Error,
+    Schema,
+    ISTIO_KINDS,
+    "Two fields that are mutually exclusive are both set",
+    "\
 ## What it checks
 Istio's `oneOf` fields, where at most one may be set: `loadBalancer.simple` or
 `consistentHash`; `httpHeaderName`, `httpCookie`, `useSourceIp` or `httpQueryParameterName`;
@@ -121,18 +122,18 @@ loadBalancer:
   consistentHash:        # IL2004: only one of `simple`, `consistentHash`
     useSourceIp: true
 ```
-",
-};
+"
+);
 
-pub static UNSUPPORTED_API_VERSION: Rule = Rule {
-    code: "IL2005",
-    name: "unsupported-api-version",
-    severity: Severity::Error,
-    area: Area::Schema,
-    kinds: ISTIO_KINDS,
-    summary: "An apiVersion the selected Istio release does not serve",
-    help: "",
-    doc: "\
+rule!(
+    UNSUPPORTED_API_VERSION,
+    "IL2005",
+    "unsupported-api-version",
+    Error,
+    Schema,
+    ISTIO_KINDS,
+    "An apiVersion the selected Istio release does not serve",
+    "\
 ## What it checks
 `networking.istio.io/v1` exists from Istio 1.22; `v1alpha3` and `v1beta1` are served by every
 bundled release. Any other version, or `v1` with `--istio-version` below 1.22, is reported.
@@ -145,18 +146,18 @@ bundled release. Any other version, or `v1` with `--istio-version` below 1.22, i
 apiVersion: networking.istio.io/v1   # IL2005 with --istio-version 1.20
 ```
 Use `networking.istio.io/v1beta1` for clusters older than 1.22.
-",
-};
+"
+);
 
-pub static MISSING_FIELD: Rule = Rule {
-    code: "IL2006",
-    name: "missing-field",
-    severity: Severity::Error,
-    area: Area::Schema,
-    kinds: ISTIO_KINDS,
-    summary: "A required field is missing (metadata.name, ...)",
-    help: "add the field",
-    doc: "\
+rule!(
+    MISSING_FIELD,
+    "IL2006",
+    "missing-field",
+    Error,
+    Schema,
+    ISTIO_KINDS,
+    "A required field is missing (metadata.name, ...)",
+    "\
 ## What it checks
 Fields the API server requires, such as `metadata.name` (or `generateName`). The diagnostic
 points at the parent's key.
@@ -167,4 +168,5 @@ metadata:
   namespace: tutorial    # IL2006: metadata.name is missing
 ```
 ",
-};
+    help: "add the field"
+);

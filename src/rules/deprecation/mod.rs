@@ -2,22 +2,22 @@
 
 use serde_json::Value;
 
-use crate::diagnostic::{Applicability, Change, Finding, FixSpec, Severity};
+use crate::diagnostic::{Applicability, Change, Finding, FixSpec};
 use crate::duration;
 use crate::objects::Object;
 use crate::rules::destination_rule::Policies;
-use crate::rules::{Area, Rule};
+use crate::rules::rule;
 use crate::schema::IstioVersion;
 
-pub static CONSECUTIVE_ERRORS: Rule = Rule {
-    code: "IL6001",
-    name: "consecutive-errors-ignored",
-    severity: Severity::Warning,
-    area: Area::Deprecation,
-    kinds: &["DestinationRule"],
-    summary: "outlierDetection.consecutiveErrors is deprecated and ignored by current Istio",
-    help: "",
-    doc: "\
+rule!(
+    CONSECUTIVE_ERRORS,
+    "IL6001",
+    "consecutive-errors-ignored",
+    Warning,
+    Deprecation,
+    &["DestinationRule"],
+    "outlierDetection.consecutiveErrors is deprecated and ignored by current Istio",
+    "\
 ## What it checks
 `outlierDetection.consecutiveErrors`, the pre-1.5 spelling.
 
@@ -32,8 +32,8 @@ outlierDetection:
   consecutiveErrors: 1        # IL6001
 ```
 Write `consecutive5xxErrors: 1` (it counts 5xx responses; the old field counted 502-504).
-",
-};
+"
+);
 
 /// DestinationRule deprecations, on its traffic policies.
 pub fn check(policies: &Policies, out: &mut Vec<Finding>) {
@@ -67,12 +67,13 @@ pub fn check(policies: &Policies, out: &mut Vec<Finding>) {
     }
 }
 
-pub static OLD_API_VERSION: Rule = Rule {
-    code: "IL6002",
-    name: "old-api-version",
-    severity: Severity::Info,
-    area: Area::Deprecation,
-    kinds: &[
+rule!(
+    OLD_API_VERSION,
+    "IL6002",
+    "old-api-version",
+    Info,
+    Deprecation,
+    &[
         "DestinationRule",
         "VirtualService",
         "Gateway",
@@ -81,9 +82,8 @@ pub static OLD_API_VERSION: Rule = Rule {
         "WorkloadEntry",
         "WorkloadGroup",
     ],
-    summary: "networking.istio.io/v1alpha3 or v1beta1 where v1 is served (Istio >= 1.22)",
-    help: "",
-    doc: "\
+    "networking.istio.io/v1alpha3 or v1beta1 where v1 is served (Istio >= 1.22)",
+    "\
 ## What it checks
 `apiVersion: networking.istio.io/v1alpha3` or `v1beta1` when `--istio-version` is 1.22 or later.
 
@@ -97,18 +97,18 @@ served): `istiolint check --fix --select old-api-version`.
 ```yaml
 apiVersion: networking.istio.io/v1alpha3   # IL6002: use networking.istio.io/v1
 ```
-",
-};
+"
+);
 
-pub static MIRROR_PERCENT: Rule = Rule {
-    code: "IL6003",
-    name: "mirror-percent-deprecated",
-    severity: Severity::Warning,
-    area: Area::Deprecation,
-    kinds: &["VirtualService"],
-    summary: "http[].mirrorPercent is deprecated; use mirrorPercentage",
-    help: "",
-    doc: "\
+rule!(
+    MIRROR_PERCENT,
+    "IL6003",
+    "mirror-percent-deprecated",
+    Warning,
+    Deprecation,
+    &["VirtualService"],
+    "http[].mirrorPercent is deprecated; use mirrorPercentage",
+    "\
 ## What it checks
 The integer `mirrorPercent` of an HTTP route. Istio warns when it is used.
 
@@ -120,18 +120,18 @@ The integer `mirrorPercent` of an HTTP route. Istio warns when it is used.
 mirrorPercent: 10          # IL6003
 ```
 becomes `mirrorPercentage: {value: 10}`.
-",
-};
+"
+);
 
-pub static DURATION_SPELLING: Rule = Rule {
-    code: "IL6004",
-    name: "duration-spelling",
-    severity: Severity::Info,
-    area: Area::Deprecation,
-    kinds: &["DestinationRule", "VirtualService"],
-    summary: "A duration written in a long form such as 120.000s (opt-in style rule)",
-    help: "",
-    doc: "\
+rule!(
+    DURATION_SPELLING,
+    "IL6004",
+    "duration-spelling",
+    Info,
+    Deprecation,
+    &["DestinationRule", "VirtualService"],
+    "A duration written in a long form such as 120.000s (opt-in style rule)",
+    "\
 ## What it checks
 Durations whose shortest Go spelling differs from the written one: `120.000s` is `2m`, `1.000s`
 is `1s`, `180s` is `3m`. Old generators (and `kubectl get -o yaml` on old clusters) produce the
@@ -139,18 +139,18 @@ long forms. Opt-in: enable it with `--select IL6004` (or `duration-spelling`).
 
 ## Why it matters
 Style only; the fix is safe. Uniform spellings make reviews and diffs easier.
-",
-};
+"
+);
 
-pub static MINIMUM_RING_SIZE: Rule = Rule {
-    code: "IL6005",
-    name: "minimum-ring-size-deprecated",
-    severity: Severity::Warning,
-    area: Area::Deprecation,
-    kinds: &["DestinationRule"],
-    summary: "consistentHash.minimumRingSize is deprecated; use ringHash.minimumRingSize",
-    help: "",
-    doc: "\
+rule!(
+    MINIMUM_RING_SIZE,
+    "IL6005",
+    "minimum-ring-size-deprecated",
+    Warning,
+    Deprecation,
+    &["DestinationRule"],
+    "consistentHash.minimumRingSize is deprecated; use ringHash.minimumRingSize",
+    "\
 ## What it checks
 `loadBalancer.consistentHash.minimumRingSize`. Istio warns: the setting moved to
 `consistentHash.ringHash.minimumRingSize` (1.16), next to the `maglev` alternative.
@@ -162,18 +162,18 @@ consistentHash:
   minimumRingSize: 1024          # IL6005
 ```
 becomes `ringHash: {minimumRingSize: 1024}`.
-",
-};
+"
+);
 
-pub static DELAY_PERCENT: Rule = Rule {
-    code: "IL6006",
-    name: "delay-percent-deprecated",
-    severity: Severity::Warning,
-    area: Area::Deprecation,
-    kinds: &["VirtualService"],
-    summary: "fault.delay.percent is deprecated; use percentage",
-    help: "",
-    doc: "\
+rule!(
+    DELAY_PERCENT,
+    "IL6006",
+    "delay-percent-deprecated",
+    Warning,
+    Deprecation,
+    &["VirtualService"],
+    "fault.delay.percent is deprecated; use percentage",
+    "\
 ## What it checks
 `http[].fault.delay.percent`, the integer predecessor of `percentage` (Istio IST0002).
 
@@ -188,8 +188,8 @@ fault:
     percent: 10          # IL6006: percentage: {value: 10}
     fixedDelay: 5s
 ```
-",
-};
+"
+);
 
 const V1_SINCE: IstioVersion = IstioVersion::new(1, 22, 0);
 

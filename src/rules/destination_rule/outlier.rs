@@ -1,19 +1,19 @@
 //! Outlier detection (circuit breaker ejection) rules.
 
-use crate::diagnostic::{Finding, Severity};
-use crate::rules::{Area, Rule};
+use crate::diagnostic::Finding;
+use crate::rules::rule;
 
 use super::Policies;
 
-pub static PERCENT_RANGE: Rule = Rule {
-    code: "IL3001",
-    name: "outlier-percent-range",
-    severity: Severity::Error,
-    area: Area::DestinationRule,
-    kinds: &["DestinationRule"],
-    summary: "maxEjectionPercent or minHealthPercent outside 0-100",
-    help: "",
-    doc: "\
+rule!(
+    PERCENT_RANGE,
+    "IL3001",
+    "outlier-percent-range",
+    Error,
+    DestinationRule,
+    &["DestinationRule"],
+    "maxEjectionPercent or minHealthPercent outside 0-100",
+    "\
 ## What it checks
 `outlierDetection.maxEjectionPercent` and `minHealthPercent` are percentages; Istio's webhook
 rejects values outside 0-100 (the CRD schema does not).
@@ -24,18 +24,18 @@ outlierDetection:
   maxEjectionPercent: 150    # IL3001
 ```
 Corresponds to Istio's `validateOutlierDetection`.
-",
-};
+"
+);
 
-pub static EJECT_ALL: Rule = Rule {
-    code: "IL3002",
-    name: "outlier-can-eject-all",
-    severity: Severity::Warning,
-    area: Area::DestinationRule,
-    kinds: &["DestinationRule"],
-    summary: "maxEjectionPercent 100 without minHealthPercent can eject every host",
-    help: "",
-    doc: "\
+rule!(
+    EJECT_ALL,
+    "IL3002",
+    "outlier-can-eject-all",
+    Warning,
+    DestinationRule,
+    &["DestinationRule"],
+    "maxEjectionPercent 100 without minHealthPercent can eject every host",
+    "\
 ## What it checks
 `maxEjectionPercent: 100` with `minHealthPercent` unset or 0.
 
@@ -53,18 +53,18 @@ outlierDetection:
 ```
 Lower `maxEjectionPercent` (e.g. 50) or set `minHealthPercent` (e.g. 50) so that ejection stops
 (panic mode) while too few hosts are healthy.
-",
-};
+"
+);
 
-pub static GATEWAY_ERRORS_SHADOWED: Rule = Rule {
-    code: "IL3003",
-    name: "gateway-errors-shadowed",
-    severity: Severity::Warning,
-    area: Area::DestinationRule,
-    kinds: &["DestinationRule"],
-    summary: "consecutiveGatewayErrors >= consecutive5xxErrors has no effect",
-    help: "",
-    doc: "\
+rule!(
+    GATEWAY_ERRORS_SHADOWED,
+    "IL3003",
+    "gateway-errors-shadowed",
+    Warning,
+    DestinationRule,
+    &["DestinationRule"],
+    "consecutiveGatewayErrors >= consecutive5xxErrors has no effect",
+    "\
 ## What it checks
 `consecutiveGatewayErrors` set to a value greater than or equal to `consecutive5xxErrors`.
 
@@ -79,8 +79,8 @@ outlierDetection:
   consecutiveGatewayErrors: 5    # IL3003
 ```
 Make `consecutiveGatewayErrors` smaller than `consecutive5xxErrors`, or drop it.
-",
-};
+"
+);
 
 pub fn check(policies: &Policies, out: &mut Vec<Finding>) {
     for (at, tp) in policies {

@@ -1,19 +1,19 @@
 //! Connection pool rules.
 
-use crate::diagnostic::{Finding, Severity};
-use crate::rules::{Area, Rule};
+use crate::diagnostic::Finding;
+use crate::rules::rule;
 
 use super::Policies;
 
-pub static SERIALISING_LIMIT: Rule = Rule {
-    code: "IL3004",
-    name: "serialising-pool-limit",
-    severity: Severity::Info,
-    area: Area::DestinationRule,
-    kinds: &["DestinationRule"],
-    summary: "A connection-pool limit of 1 serialises all traffic to the service",
-    help: "",
-    doc: "\
+rule!(
+    SERIALISING_LIMIT,
+    "IL3004",
+    "serialising-pool-limit",
+    Info,
+    DestinationRule,
+    &["DestinationRule"],
+    "A connection-pool limit of 1 serialises all traffic to the service",
+    "\
 ## What it checks
 `tcp.maxConnections: 1`, `http.http1MaxPendingRequests: 1` or `http.http2MaxRequests: 1`.
 
@@ -32,8 +32,8 @@ connectionPool:
     http1MaxPendingRequests: 1   # IL3004
 ```
 Size limits from the service's measured concurrency.
-",
-};
+"
+);
 
 pub fn check(policies: &Policies, out: &mut Vec<Finding>) {
     for (at, tp) in policies {

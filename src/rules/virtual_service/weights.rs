@@ -4,18 +4,18 @@ use serde_json::Value;
 
 use crate::diagnostic::{Finding, Severity};
 use crate::objects::Object;
-use crate::rules::{Area, Rule};
+use crate::rules::rule;
 use crate::schema::IstioVersion;
 
-pub static NEGATIVE_WEIGHT: Rule = Rule {
-    code: "IL4001",
-    name: "negative-weight",
-    severity: Severity::Error,
-    area: Area::VirtualService,
-    kinds: &["VirtualService"],
-    summary: "A route destination has a negative weight",
-    help: "",
-    doc: "\
+rule!(
+    NEGATIVE_WEIGHT,
+    "IL4001",
+    "negative-weight",
+    Error,
+    VirtualService,
+    &["VirtualService"],
+    "A route destination has a negative weight",
+    "\
 ## What it checks
 `weight` below 0 on an http, tcp or tls route destination. Istio's webhook rejects it.
 
@@ -25,18 +25,18 @@ route:
 - destination: {host: reviews, subset: v1}
   weight: -10      # IL4001
 ```
-",
-};
+"
+);
 
-pub static ALL_WEIGHTS_ZERO: Rule = Rule {
-    code: "IL4002",
-    name: "all-weights-zero",
-    severity: Severity::Error,
-    area: Area::VirtualService,
-    kinds: &["VirtualService"],
-    summary: "Every destination of a multi-destination route has weight 0",
-    help: "",
-    doc: "\
+rule!(
+    ALL_WEIGHTS_ZERO,
+    "IL4002",
+    "all-weights-zero",
+    Error,
+    VirtualService,
+    &["VirtualService"],
+    "Every destination of a multi-destination route has weight 0",
+    "\
 ## What it checks
 A route with two or more destinations whose weights are all 0 (explicitly). Istio rejects it:
 no destination would receive traffic.
@@ -49,18 +49,18 @@ route:
 - destination: {host: reviews, subset: v2}
   weight: 0        # IL4002
 ```
-",
-};
+"
+);
 
-pub static WEIGHTS_NOT_100: Rule = Rule {
-    code: "IL4003",
-    name: "weights-not-100",
-    severity: Severity::Warning,
-    area: Area::VirtualService,
-    kinds: &["VirtualService"],
-    summary: "The weights of a multi-destination route do not add up to 100",
-    help: "",
-    doc: "\
+rule!(
+    WEIGHTS_NOT_100,
+    "IL4003",
+    "weights-not-100",
+    Warning,
+    VirtualService,
+    &["VirtualService"],
+    "The weights of a multi-destination route do not add up to 100",
+    "\
 ## What it checks
 A route with two or more destinations whose weights do not sum to 100 (an omitted weight counts
 as 0).
@@ -79,18 +79,18 @@ route:
 - destination: {host: recommendation, subset: version-v2}
   weight: 50       # IL4003: weights add up to 125
 ```
-",
-};
+"
+);
 
-pub static SINGLE_DESTINATION_WEIGHT: Rule = Rule {
-    code: "IL4004",
-    name: "single-destination-weight",
-    severity: Severity::Info,
-    area: Area::VirtualService,
-    kinds: &["VirtualService"],
-    summary: "A lone destination has a weight other than 100; it gets all traffic anyway",
-    help: "",
-    doc: "\
+rule!(
+    SINGLE_DESTINATION_WEIGHT,
+    "IL4004",
+    "single-destination-weight",
+    Info,
+    VirtualService,
+    &["VirtualService"],
+    "A lone destination has a weight other than 100; it gets all traffic anyway",
+    "\
 ## What it checks
 A route with one destination and an explicit weight that is not 100.
 
@@ -106,8 +106,8 @@ route:
   weight: 50       # IL4004
 ```
 Remove the weight or add the missing destination.
-",
-};
+"
+);
 
 /// Istio treats weights as relative from 1.15 on.
 const RELATIVE_WEIGHTS_SINCE: IstioVersion = IstioVersion::new(1, 15, 0);
