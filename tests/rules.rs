@@ -169,6 +169,7 @@ fn destination_rule_webhook_checks() {
 #[test]
 fn virtual_service_webhook_checks() {
     let out = concise(&["--ignore=IL2,IL5", "testdata/rules/webhook-vs.yaml"]);
+    assert!(!out.contains("b@d"), "{out}");
     insta::assert_snapshot!(out);
     let (_, json) = check_json(&["--ignore=IL5", "testdata/rules/webhook-vs.yaml"]);
     let good: Vec<_> = json["diagnostics"]

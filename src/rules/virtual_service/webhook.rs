@@ -74,6 +74,8 @@ rule!(
     "## What it checks
 `gateways` (and `match[].gateways`) entries are `mesh`, `name` or `namespace/name` with DNS-1123
 parts. `name.namespace` is the legacy form: accepted with a warning; write `namespace/name`.
+As in Istio, the entries after the first one without `/` are not checked (Istio accepts them;
+IL5003 still reports them when they name no Gateway among the inputs).
 ",
     help: "name gateways `namespace/name`, `name` (in the VirtualService's namespace) or `mesh`"
 );
@@ -590,6 +592,8 @@ fn gateway_names(pointer: &str, list: &Value, out: &mut Vec<Finding>) {
                 if let Err(e) = v::fqdn(g) {
                     push(out, &GATEWAY_NAME, p, e);
                 }
+                // Istio stops here: later entries of the list are not validated.
+                return;
             }
             Some((ns, name)) => {
                 if ns.is_empty() || name.is_empty() {
