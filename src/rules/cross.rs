@@ -258,7 +258,7 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut Facts) {
     }
 }
 
-fn strings(v: &Value) -> Vec<String> {
+pub fn strings(v: &Value) -> Vec<String> {
     v.as_array()
         .into_iter()
         .flatten()

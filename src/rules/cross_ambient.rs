@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
-use crate::rules::cross::fqdn;
+use crate::rules::cross::{fqdn, strings};
 use crate::rules::cross_refs::{diag, Located, Site};
 use crate::rules::rule;
 
@@ -144,13 +144,9 @@ fn l7_destination_rule(spec: &Value) -> bool {
 /// HTTP or TLS routes that apply to the mesh.
 fn l7_virtual_service(spec: &Value) -> bool {
     let routes = |k: &str| spec[k].as_array().is_some_and(|r| !r.is_empty());
-    let gateways: Vec<&str> = spec["gateways"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
-    (routes("http") || routes("tls")) && (gateways.is_empty() || gateways.contains(&"mesh"))
+    let gateways = strings(&spec["gateways"]);
+    (routes("http") || routes("tls"))
+        && (gateways.is_empty() || gateways.iter().any(|g| g == "mesh"))
 }
 
 fn enrolled(label: Option<&String>) -> Option<bool> {

@@ -6,7 +6,7 @@ use crate::diagnostic::{Applicability, Change, Finding, FixSpec};
 use crate::duration;
 use crate::objects::Object;
 use crate::rules::destination_rule::Policies;
-use crate::rules::rule;
+use crate::rules::{rule, Rule};
 use crate::schema::IstioVersion;
 
 rule!(
@@ -220,34 +220,17 @@ pub fn check_object(obj: &Object, version: IstioVersion, style: bool, out: &mut 
             .enumerate()
         {
             delay_percent(i, &r["fault"]["delay"], out);
-            let Some(n) = r["mirrorPercent"].as_i64() else {
-                continue;
-            };
-            let pointer = format!("/spec/http/{i}/mirrorPercent");
-            let mut f = Finding::new(
-                &MIRROR_PERCENT,
-                pointer.clone(),
-                "`mirrorPercent` is deprecated",
-            )
-            .on_key()
-            .help(format!("write `mirrorPercentage: {{value: {n}}}`"));
-            if r["mirrorPercentage"].is_null() {
-                f = f.fix(FixSpec {
-                    title: "use mirrorPercentage".into(),
-                    applicability: Applicability::Safe,
-                    changes: vec![
-                        Change::Key {
-                            pointer: pointer.clone(),
-                            text: "mirrorPercentage".into(),
-                        },
-                        Change::Value {
-                            pointer,
-                            text: format!("{{value: {n}}}"),
-                        },
-                    ],
-                });
+            if let Some(n) = r["mirrorPercent"].as_i64() {
+                let pointer = format!("/spec/http/{i}/mirrorPercent");
+                let free = r["mirrorPercentage"].is_null();
+                out.push(percent_renamed(
+                    &MIRROR_PERCENT,
+                    pointer,
+                    ("mirrorPercent", "mirrorPercentage"),
+                    n,
+                    free,
+                ));
             }
-            out.push(f);
         }
     }
     if style {
@@ -257,34 +240,48 @@ pub fn check_object(obj: &Object, version: IstioVersion, style: bool, out: &mut 
 
 /// IST0002: `fault.delay.percent` set (a positive value, as Istio checks).
 fn delay_percent(i: usize, delay: &Value, out: &mut Vec<Finding>) {
-    let Some(n) = delay["percent"].as_i64().filter(|n| *n > 0) else {
-        return;
-    };
-    let pointer = format!("/spec/http/{i}/fault/delay/percent");
-    let mut f = Finding::new(
-        &DELAY_PERCENT,
-        pointer.clone(),
-        "`fault.delay.percent` is deprecated",
-    )
-    .on_key()
-    .help(format!("write `percentage: {{value: {n}}}`"));
-    if delay["percentage"].is_null() {
-        f = f.fix(FixSpec {
-            title: "use percentage".into(),
-            applicability: Applicability::Safe,
-            changes: vec![
-                Change::Key {
-                    pointer: pointer.clone(),
-                    text: "percentage".into(),
-                },
-                Change::Value {
-                    pointer,
-                    text: format!("{{value: {n}}}"),
-                },
-            ],
-        });
+    if let Some(n) = delay["percent"].as_i64().filter(|n| *n > 0) {
+        let pointer = format!("/spec/http/{i}/fault/delay/percent");
+        let free = delay["percentage"].is_null();
+        out.push(percent_renamed(
+            &DELAY_PERCENT,
+            pointer,
+            ("fault.delay.percent", "percentage"),
+            n,
+            free,
+        ));
     }
-    out.push(f);
+}
+
+/// An integer percent field replaced by a `Percent` object: the finding,
+/// with a safe fix when the new field is not set already.
+fn percent_renamed(
+    rule: &'static Rule,
+    pointer: String,
+    (old, new): (&str, &str),
+    n: i64,
+    free: bool,
+) -> Finding {
+    let f = Finding::new(rule, pointer.clone(), format!("`{old}` is deprecated"))
+        .on_key()
+        .help(format!("write `{new}: {{value: {n}}}`"));
+    if !free {
+        return f;
+    }
+    f.fix(FixSpec {
+        title: format!("use {new}"),
+        applicability: Applicability::Safe,
+        changes: vec![
+            Change::Key {
+                pointer: pointer.clone(),
+                text: new.into(),
+            },
+            Change::Value {
+                pointer,
+                text: format!("{{value: {n}}}"),
+            },
+        ],
+    })
 }
 
 fn minimum_ring_size(policies: &Policies, out: &mut Vec<Finding>) {
