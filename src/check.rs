@@ -247,14 +247,14 @@ fn run_inputs_with(
     }
     facts.expand_namespace_hosts();
     diagnostics.extend(cross::check(&facts));
-    diagnostics.extend(crate::rules::cross_refs::check(
+    diagnostics.extend(crate::rules::cross_refs::check(&facts.refs));
+    diagnostics.extend(crate::rules::cross_registry::check(
         &facts.refs,
         &facts.destination_rules,
     ));
     diagnostics.extend(crate::rules::cross_dr::check(&facts));
     diagnostics.extend(crate::rules::cross_vs::check(&facts.refs));
     diagnostics.extend(crate::rules::cross_vs::bypassed_subsets(&facts.refs));
-    diagnostics.extend(crate::rules::cross_ports::check(&facts.refs));
     diagnostics.extend(crate::rules::cross_ambient::check(&facts.ambient));
     suppress::apply(&mut diagnostics, &mut suppressions);
     diagnostics.retain_mut(|d| opts.adjust(d) && opts.enabled(d.rule));
@@ -449,9 +449,9 @@ fn semantic_rules(object: &Object, opts: &Options, findings: &mut Vec<Finding>) 
 fn place(f: Finding, object: &Object, file: &Arc<str>, text: &str) -> Diagnostic {
     let span = locate(&object.node, &f.pointer, f.target, text);
     let mut d = Diagnostic::new(f.rule, file.clone(), f.message).at(span);
-    d.help = f
-        .help
-        .or_else(|| (!f.rule.help.is_empty()).then(|| f.rule.help.to_string()));
+    if f.help.is_some() {
+        d.help = f.help;
+    }
     d.severity = f.severity.unwrap_or(f.rule.severity);
     d.fix = f.fix.and_then(|spec| {
         let edits = spec

@@ -104,7 +104,7 @@ impl Diagnostic {
             rule,
             severity: rule.severity,
             message: message.into(),
-            help: None,
+            help: (!rule.help.is_empty()).then(|| rule.help.to_string()),
             file,
             span: None,
             pointer: None,

@@ -259,6 +259,7 @@ fn rendered_output_of_the_rule_fixtures() {
             "testdata/rules/refs",
             "testdata/rules/mesh",
             "testdata/rules/ports.yaml",
+            "testdata/rules/registry.yaml",
             "testdata/rules/ingress.yaml",
             "testdata/rules/ambient",
             "testdata/rules/analyzers.yaml",
@@ -429,4 +430,16 @@ fn ambient_l7_configuration() {
         "testdata/rules/ambient/routes.yaml",
     ]);
     assert_eq!(alone, "");
+}
+
+/// IST0101 with exportTo: Services (annotation) and ServiceEntries are only
+/// found where they are exported; mirrors are looked up too.
+#[test]
+fn destination_hosts_follow_export_to() {
+    assert_eq!(
+        concise(&["--select=IL5008", "-q", "testdata/rules/registry.yaml"]),
+        "testdata/rules/registry.yaml:36:20: warning[IL5008] no Service or ServiceEntry among the inputs defines `audit.shop.svc.cluster.local`\n\
+         testdata/rules/registry.yaml:41:34: warning[IL5008] `api.partner.example` is defined, but not exported to namespace shop\n\
+         testdata/rules/registry.yaml:49:40: warning[IL5008] `billing.finance.svc.cluster.local` is defined, but not exported to namespace web\n"
+    );
 }

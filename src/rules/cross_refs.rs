@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::diagnostic::{Diagnostic, ObjectRef, Target};
 use crate::locate::locate;
 use crate::objects::Object;
-use crate::rules::cross::{fqdn, DrFact};
+use crate::rules::cross::fqdn;
 use crate::rules::{rule, Rule};
 use crate::yaml::Span;
 
@@ -66,25 +66,6 @@ The gateway drops requests for hosts it does not listen for: the route is dead. 
 );
 
 rule!(
-    HOST_NOT_FOUND,
-    "IL5008",
-    "destination-host-not-found",
-    Warning,
-    CrossObject,
-    &["VirtualService", "DestinationRule"],
-    "A destination or DestinationRule host that no Service or ServiceEntry among the inputs defines",
-    "## What it checks
-When Services or ServiceEntries are among the inputs (or `--context`), each route destination
-host and each DestinationRule host must be a Service (`name`, `name.namespace`, FQDN) or a ServiceEntry host. A warning, because the
-service may live outside the files checked.
-
-## Why it matters
-A route to an unknown host returns 503; a DestinationRule for one applies to nothing. Istio
-IST0101, Kiali KIA1101 and KIA0202.
-"
-);
-
-rule!(
     SUBSET_NO_PODS,
     "IL5009",
     "subset-selects-no-pods",
@@ -116,9 +97,8 @@ pub struct RefFacts {
     /// (namespace, name, server hosts)
     pub gateways: Vec<(String, String, Vec<String>)>,
     /// Service FQDNs and ServiceEntry hosts.
-    pub services: Vec<String>,
-    /// Port numbers of Services (by FQDN) and of ServiceEntry hosts.
-    pub ports: Vec<(String, Vec<u64>)>,
+    /// Services and ServiceEntry hosts.
+    pub services: Vec<ServiceFact>,
     /// How many Services and ServiceEntries were read: a host is only
     /// looked up where its kind of registry is known.
     pub k8s_services: usize,
@@ -164,11 +144,30 @@ impl<'a> Site<'a> {
     }
 }
 
-/// A route destination: host as FQDN and where it is; the port number and
-/// where it is, if given.
+/// A Service (`networking.istio.io/exportTo` annotation) or ServiceEntry host.
+#[derive(Clone, Debug)]
+pub struct ServiceFact {
+    pub host: String,
+    /// Namespaces it is visible in (`.` resolved); empty or `*`: all.
+    pub export_to: Vec<String>,
+    pub ports: Vec<u64>,
+}
+
+/// `.` is the object's own namespace.
+fn export_scope(entries: Vec<String>, ns: &str) -> Vec<String> {
+    entries
+        .into_iter()
+        .map(|e| if e == "." { ns.to_string() } else { e })
+        .collect()
+}
+
+/// A route or mirror destination: host as FQDN and where it is; the port
+/// number and where it is, if given.
 #[derive(Clone, Debug)]
 pub struct Dest {
     pub host: String,
+    /// A `mirror`/`mirrors` destination rather than a route's.
+    pub mirror: bool,
     /// Names a subset.
     pub subset: bool,
     pub port: Option<(u64, Located)>,
@@ -195,7 +194,6 @@ impl RefFacts {
     pub fn merge(&mut self, o: RefFacts) {
         self.gateways.extend(o.gateways);
         self.services.extend(o.services);
-        self.ports.extend(o.ports);
         self.k8s_services += o.k8s_services;
         self.service_entries += o.service_entries;
         self.virtual_services.extend(o.virtual_services);
@@ -233,8 +231,11 @@ pub fn collect(site: &Site, facts: &mut RefFacts) {
             facts.service_entries += 1;
             let ports = numbers(&spec["ports"], "number");
             for h in strs(&spec["hosts"]) {
-                facts.ports.push((h.clone(), ports.clone()));
-                facts.services.push(h);
+                facts.services.push(ServiceFact {
+                    host: fqdn(&h, &ns),
+                    export_to: export_scope(strs(&spec["exportTo"]), &ns),
+                    ports: ports.clone(),
+                });
             }
         }
         ("apps", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet") => {
@@ -255,11 +256,21 @@ pub fn collect(site: &Site, facts: &mut RefFacts) {
                     .push((ns.clone(), name.clone(), labels(&spec["selector"])));
             }
             if let Some(name) = &obj.name {
-                let host = format!("{name}.{ns}.svc.cluster.local");
-                facts
-                    .ports
-                    .push((host.clone(), numbers(&spec["ports"], "port")));
-                facts.services.push(host);
+                let annotation = obj.json["metadata"]["annotations"]
+                    ["networking.istio.io/exportTo"]
+                    .as_str()
+                    .unwrap_or("");
+                let export_to = annotation
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|e| !e.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                facts.services.push(ServiceFact {
+                    host: format!("{name}.{ns}.svc.cluster.local"),
+                    export_to: export_scope(export_to, &ns),
+                    ports: numbers(&spec["ports"], "port"),
+                });
             }
         }
         ("networking.istio.io", "DestinationRule") => {
@@ -339,6 +350,7 @@ pub fn collect(site: &Site, facts: &mut RefFacts) {
                         seen.push(pair);
                         destinations.push(Dest {
                             host: fqdn(h, &ns),
+                            mirror: false,
                             subset: with_subset,
                             port: d["destination"]["port"]["number"].as_u64().map(|n| {
                                 let p = format!(
@@ -349,6 +361,29 @@ pub fn collect(site: &Site, facts: &mut RefFacts) {
                             at: at(pointer),
                         });
                     }
+                }
+            }
+            for (i, r) in spec["http"].as_array().into_iter().flatten().enumerate() {
+                let single = r["mirror"]["host"]
+                    .as_str()
+                    .map(|h| (h, format!("/spec/http/{i}/mirror")));
+                let many = r["mirrors"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .enumerate()
+                    .filter_map(|(k, m)| {
+                        let h = m["destination"]["host"].as_str()?;
+                        Some((h, format!("/spec/http/{i}/mirrors/{k}/destination")))
+                    });
+                for (h, base) in single.into_iter().chain(many) {
+                    destinations.push(Dest {
+                        host: fqdn(h, &ns),
+                        mirror: true,
+                        subset: false,
+                        port: None,
+                        at: at(format!("{base}/host")),
+                    });
                 }
             }
             facts.virtual_services.push(VsFact {
@@ -405,10 +440,12 @@ fn gateway_key(g: &str, ns: &str) -> String {
     }
 }
 
+/// A finding at `at`; an empty `help` keeps the rule's default help.
 pub fn diag(rule: &'static Rule, at: &Located, message: String, help: &str) -> Diagnostic {
-    let mut d = Diagnostic::new(rule, at.file.clone(), message)
-        .at(at.span)
-        .help(help);
+    let mut d = Diagnostic::new(rule, at.file.clone(), message).at(at.span);
+    if !help.is_empty() {
+        d = d.help(help);
+    }
     d.pointer = Some(at.pointer.clone());
     d.object = Some(ObjectRef::clone(&at.object));
     d
@@ -422,7 +459,7 @@ fn host_matches(pattern: &str, host: &str) -> bool {
     }
 }
 
-pub fn check(f: &RefFacts, drs: &[DrFact]) -> Vec<Diagnostic> {
+pub fn check(f: &RefFacts) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let gateways: HashMap<String, &Vec<String>> = f
         .gateways
@@ -466,30 +503,6 @@ pub fn check(f: &RefFacts, drs: &[DrFact]) -> Vec<Diagnostic> {
                 "route to another subset, or merge the two entries' weights",
             ));
         }
-        let mut reported: Vec<&str> = Vec::new();
-        for Dest { host: h, at, .. } in &vs.destinations {
-            // Cluster hosts need Services among the inputs, others ServiceEntries.
-            let registry_known = if h.ends_with(".svc.cluster.local") {
-                f.k8s_services > 0
-            } else {
-                f.service_entries > 0
-            };
-            if registry_known && !reported.contains(&h.as_str()) {
-                let known = f
-                    .services
-                    .iter()
-                    .any(|s| host_matches(s, h) || fqdn(s, &vs.namespace) == *h);
-                if !known && !h.contains('*') {
-                    reported.push(h);
-                    out.push(diag(
-                        &HOST_NOT_FOUND,
-                        at,
-                        format!("no Service or ServiceEntry among the inputs defines `{h}`"),
-                        "check the host name; if the service is defined elsewhere, add it with --context",
-                    ));
-                }
-            }
-        }
     }
     for (host, subset_labels, at) in &f.subsets {
         let Some((ns, _, selector)) = f
@@ -519,22 +532,6 @@ pub fn check(f: &RefFacts, drs: &[DrFact]) -> Vec<Diagnostic> {
                     pods.len()
                 ),
                 "check the labels against the workloads' pod template labels",
-            ));
-        }
-    }
-    for d in drs.iter().filter(|d| !d.context) {
-        let h = &d.host;
-        let registry_known = if h.ends_with(".svc.cluster.local") {
-            f.k8s_services > 0
-        } else {
-            f.service_entries > 0
-        };
-        if registry_known && !h.contains('*') && !f.services.iter().any(|s| host_matches(s, h)) {
-            out.push(diag(
-                &HOST_NOT_FOUND,
-                &d.at,
-                format!("no Service or ServiceEntry among the inputs defines `{h}`"),
-                "check the host name; if the service is defined elsewhere, add it with --context",
             ));
         }
     }

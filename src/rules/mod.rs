@@ -8,8 +8,8 @@
 pub mod cross;
 pub mod cross_ambient;
 pub mod cross_dr;
-pub mod cross_ports;
 pub mod cross_refs;
+pub mod cross_registry;
 pub mod cross_vs;
 pub mod deprecation;
 pub mod destination_rule;
@@ -143,12 +143,12 @@ pub fn all() -> &'static [&'static Rule] {
         &cross_dr::DUPLICATE_DR,
         &cross_refs::DUPLICATE_DESTINATION,
         &cross_refs::HOST_NOT_IN_GATEWAY,
-        &cross_refs::HOST_NOT_FOUND,
+        &cross_registry::HOST_NOT_FOUND,
         &cross_refs::SUBSET_NO_PODS,
         &cross_dr::MTLS_OVERRIDDEN,
         &cross_dr::MTLS_DISABLED_UNDER_STRICT,
         &cross_dr::EXPORT_TO_UNKNOWN_NAMESPACE,
-        &cross_ports::DESTINATION_PORT,
+        &cross_registry::DESTINATION_PORT,
         &cross_vs::GATEWAY_BYPASSES_SUBSETS,
         &cross_ambient::AMBIENT_NO_WAYPOINT,
         &cross_ambient::AMBIENT_WRONG_NAMESPACE,
