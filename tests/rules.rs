@@ -443,3 +443,12 @@ fn destination_hosts_follow_export_to() {
          testdata/rules/registry.yaml:49:40: warning[IL5008] `billing.finance.svc.cluster.local` is defined, but not exported to namespace web\n"
     );
 }
+
+/// IST0132 with a Gateway that has no servers yet.
+#[test]
+fn host_not_served_by_a_gateway_without_servers() {
+    assert_eq!(
+        concise(&["--select=IL5003,IL5007", "-q", "testdata/rules/gateway-no-servers.yaml"]),
+        "testdata/rules/gateway-no-servers.yaml:12:11: warning[IL5007] host `www.example.com` is not served by gateway `infra/edge` (it has no server hosts)\n"
+    );
+}

@@ -486,7 +486,10 @@ pub fn check(f: &RefFacts) -> Vec<Diagnostic> {
                             out.push(diag(
                                 &HOST_NOT_IN_GATEWAY,
                                 hat,
-                                format!("host `{h}` is not served by gateway `{key}` (it serves {})", servers.join(", ")),
+                                match servers.is_empty() {
+                                    true => format!("host `{h}` is not served by gateway `{key}` (it has no server hosts)"),
+                                    false => format!("host `{h}` is not served by gateway `{key}` (it serves {})", servers.join(", ")),
+                                },
                                 "add the host to one of the gateway's servers, or remove it here",
                             ));
                         }
