@@ -21,6 +21,10 @@ fn expectations(text: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let (mut name, mut namespace) = (String::new(), String::new());
     for line in text.lines().map(str::trim) {
+        // A document without a namespace is in `default`, as kubectl applies it.
+        if line.starts_with("apiVersion:") {
+            namespace = "default".to_string();
+        }
         if let Some(n) = line.strip_prefix("name: ") {
             name = n.to_string();
         } else if let Some(n) = line.strip_prefix("namespace: ") {
