@@ -449,6 +449,6 @@ fn destination_hosts_follow_export_to() {
 fn host_not_served_by_a_gateway_without_servers() {
     assert_eq!(
         concise(&["--select=IL5003,IL5007", "-q", "testdata/rules/gateway-no-servers.yaml"]),
-        "testdata/rules/gateway-no-servers.yaml:12:11: warning[IL5007] host `www.example.com` is not served by gateway `infra/edge` (it has no server hosts)\n"
+        "testdata/rules/gateway-no-servers.yaml:13:14: warning[IL5007] gateway `infra/edge` serves none of this VirtualService's hosts `www.example.com` (it has no server hosts)\n"
     );
 }

@@ -55,13 +55,16 @@ rule!(
     Warning,
     CrossObject,
     &["VirtualService"],
-    "A VirtualService host that its Gateway does not serve",
+    "A Gateway named by a VirtualService serves none of its hosts",
     "## What it checks
-For VirtualServices bound to Gateways among the inputs: each host must match a host of one of
-the gateway's servers (`*`, `*.example.com`, `namespace/host`).
+For each Gateway among the inputs that a VirtualService names: at least one of the
+VirtualService's hosts must match a host of one of the gateway's servers (`*`,
+`*.example.com`; `namespace/host` entries only count for VirtualServices of that namespace,
+`./host` for the gateway's own). As Istio's IST0132, a VirtualService bound to several gateways
+may serve some hosts through one and others through another.
 
 ## Why it matters
-The gateway drops requests for hosts it does not listen for: the route is dead. Istio IST0132.
+The gateway drops requests for hosts it does not listen for: the binding is dead.
 "
 );
 
@@ -451,6 +454,21 @@ pub fn diag(rule: &'static Rule, at: &Located, message: String, help: &str) -> D
     d
 }
 
+/// A gateway's server hosts that apply to VirtualServices of `vs_ns`:
+/// `ns/host` only for that namespace (`.` is the gateway's, `*` any).
+fn servers_for<'a>(servers: &'a [String], gateway_ns: &str, vs_ns: &str) -> Vec<&'a str> {
+    servers
+        .iter()
+        .filter_map(|s| match s.split_once('/') {
+            None => Some(s.as_str()),
+            Some((ns, host)) => {
+                let ns = if ns == "." { gateway_ns } else { ns };
+                (ns == "*" || ns == vs_ns).then_some(host)
+            }
+        })
+        .collect()
+}
+
 fn host_matches(pattern: &str, host: &str) -> bool {
     let pattern = pattern.split_once('/').map_or(pattern, |(_, h)| h);
     match pattern.strip_prefix('*') {
@@ -481,18 +499,23 @@ pub fn check(f: &RefFacts) -> Vec<Diagnostic> {
                 )),
                 Some(_) if !at.pointer.starts_with("/spec/gateways/") => {}
                 Some(servers) => {
-                    for (h, hat) in &vs.hosts {
-                        if !servers.iter().any(|p| host_matches(p, h) || host_matches(h, p.split_once('/').map_or(p, |x| x.1))) {
-                            out.push(diag(
-                                &HOST_NOT_IN_GATEWAY,
-                                hat,
-                                match servers.is_empty() {
-                                    true => format!("host `{h}` is not served by gateway `{key}` (it has no server hosts)"),
-                                    false => format!("host `{h}` is not served by gateway `{key}` (it serves {})", servers.join(", ")),
-                                },
-                                "add the host to one of the gateway's servers, or remove it here",
-                            ));
-                        }
+                    let gateway_ns = key.split_once('/').map_or("", |(ns, _)| ns);
+                    let usable = servers_for(servers, gateway_ns, &vs.namespace);
+                    let served = vs.hosts.iter().any(|(h, _)| {
+                        usable.iter().any(|p| host_matches(p, h) || host_matches(h, p))
+                    });
+                    if !served && !vs.hosts.is_empty() {
+                        let hosts: Vec<String> = vs.hosts.iter().map(|(h, _)| format!("`{h}`")).collect();
+                        let serves = match servers.is_empty() {
+                            true => "it has no server hosts".to_string(),
+                            false => format!("it serves {}", servers.join(", ")),
+                        };
+                        out.push(diag(
+                            &HOST_NOT_IN_GATEWAY,
+                            at,
+                            format!("gateway `{key}` serves none of this VirtualService's hosts {} ({serves})", hosts.join(", ")),
+                            "add the hosts to one of the gateway's servers, or bind the VirtualService to the gateway that serves them",
+                        ));
                     }
                 }
                 None => {}
