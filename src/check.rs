@@ -256,6 +256,7 @@ fn run_inputs_with(
     diagnostics.extend(crate::rules::cross_vs::check(&facts.refs));
     diagnostics.extend(crate::rules::cross_vs::bypassed_subsets(&facts.refs));
     diagnostics.extend(crate::rules::cross_ambient::check(&facts.ambient));
+    diagnostics.extend(crate::rules::cross_jwt::check(&facts));
     suppress::apply(&mut diagnostics, &mut suppressions);
     diagnostics.retain_mut(|d| opts.adjust(d) && opts.enabled(d.rule));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -260,6 +260,7 @@ fn rendered_output_of_the_rule_fixtures() {
             "testdata/rules/mesh",
             "testdata/rules/ports.yaml",
             "testdata/rules/registry.yaml",
+            "testdata/rules/jwt.yaml",
             "testdata/rules/ingress.yaml",
             "testdata/rules/ambient",
             "testdata/rules/analyzers.yaml",
@@ -450,5 +451,15 @@ fn host_not_served_by_a_gateway_without_servers() {
     assert_eq!(
         concise(&["--select=IL5003,IL5007", "-q", "testdata/rules/gateway-no-servers.yaml"]),
         "testdata/rules/gateway-no-servers.yaml:13:14: warning[IL5007] gateway `infra/edge` serves none of this VirtualService's hosts `www.example.com` (it has no server hosts)\n"
+    );
+}
+
+/// IST0149: claim routing through a gateway whose workloads no
+/// RequestAuthentication covers; silent where the workloads are unknown.
+#[test]
+fn jwt_routing_needs_request_authentication() {
+    assert_eq!(
+        concise(&["--select=IL5017", "-q", "testdata/rules/jwt.yaml"]),
+        "testdata/rules/jwt.yaml:48:53: warning[IL5017] routing on `@request.auth.claims.plan` through gateway `edge/public`, but no RequestAuthentication among the inputs covers its workloads in namespace edge\n"
     );
 }

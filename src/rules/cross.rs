@@ -69,6 +69,7 @@ pub struct Facts {
     pub refs: crate::rules::cross_refs::RefFacts,
     pub mesh: crate::rules::cross_dr::MeshFacts,
     pub ambient: crate::rules::cross_ambient::AmbientFacts,
+    pub jwt: crate::rules::cross_jwt::JwtFacts,
 }
 
 impl Facts {
@@ -81,6 +82,7 @@ impl Facts {
         self.mesh.export_to.clear();
         self.mesh.tls_disabled.clear();
         self.ambient.l7.clear();
+        self.jwt.routes.clear();
         // Their DestinationRules take part in the checks but are not reported on.
         for d in &mut self.destination_rules {
             d.context = true;
@@ -138,6 +140,7 @@ impl Facts {
         self.refs.merge(other.refs);
         self.mesh.merge(other.mesh);
         self.ambient.merge(other.ambient);
+        self.jwt.merge(other.jwt);
     }
 }
 
@@ -186,6 +189,7 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut Facts) {
     crate::rules::cross_refs::collect(&site, &mut facts.refs);
     crate::rules::cross_dr::collect(&site, &mut facts.mesh);
     crate::rules::cross_ambient::collect(&site, &mut facts.ambient);
+    crate::rules::cross_jwt::collect(&site, &mut facts.jwt);
     let ns = obj
         .namespace
         .as_deref()

@@ -87,7 +87,7 @@ typically after a label was renamed (`version: v2` vs `version: 2`). Istio IST01
 "
 );
 
-type Labels = Vec<(String, String)>;
+pub type Labels = Vec<(String, String)>;
 
 #[derive(Clone, Debug, Default)]
 pub struct RefFacts {
@@ -415,7 +415,7 @@ fn numbers(ports: &serde_json::Value, field: &str) -> Vec<u64> {
         .collect()
 }
 
-fn labels(v: &serde_json::Value) -> Labels {
+pub fn labels(v: &serde_json::Value) -> Labels {
     v.as_object()
         .into_iter()
         .flatten()
@@ -428,12 +428,12 @@ fn labels(v: &serde_json::Value) -> Labels {
         .collect()
 }
 
-fn selects(selector: &Labels, labels: &Labels) -> bool {
+pub fn selects(selector: &Labels, labels: &Labels) -> bool {
     selector.iter().all(|kv| labels.contains(kv))
 }
 
 /// `ns/name`, `name` (in the VirtualService's namespace) or legacy `name.ns[.svc...]`.
-fn gateway_key(g: &str, ns: &str) -> String {
+pub fn gateway_key(g: &str, ns: &str) -> String {
     match g.split_once('/') {
         Some((n, name)) => format!("{n}/{name}"),
         None => match g.split_once('.') {

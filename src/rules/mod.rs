@@ -8,6 +8,7 @@
 pub mod cross;
 pub mod cross_ambient;
 pub mod cross_dr;
+pub mod cross_jwt;
 pub mod cross_refs;
 pub mod cross_registry;
 pub mod cross_vs;
@@ -152,6 +153,7 @@ pub fn all() -> &'static [&'static Rule] {
         &cross_vs::GATEWAY_BYPASSES_SUBSETS,
         &cross_ambient::AMBIENT_NO_WAYPOINT,
         &cross_ambient::AMBIENT_WRONG_NAMESPACE,
+        &cross_jwt::JWT_WITHOUT_REQUEST_AUTHENTICATION,
         &deprecation::CONSECUTIVE_ERRORS,
         &deprecation::OLD_API_VERSION,
         &deprecation::MIRROR_PERCENT,
