@@ -462,4 +462,6 @@ fn jwt_routing_needs_request_authentication() {
         concise(&["--select=IL5017", "-q", "testdata/rules/jwt.yaml"]),
         "testdata/rules/jwt.yaml:48:53: warning[IL5017] routing on `@request.auth.claims.plan` through gateway `edge/public`, but no RequestAuthentication among the inputs covers its workloads in namespace edge\n"
     );
+    let partial = concise(&["--select=IL5017", "-q", "testdata/rules/jwt-partial.yaml"]);
+    assert_eq!(partial, "");
 }
