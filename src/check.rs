@@ -245,18 +245,7 @@ fn run_inputs_with(
         facts.merge(o.facts);
         suppressions.extend(o.suppressions);
     }
-    facts.expand_namespace_hosts();
-    diagnostics.extend(cross::check(&facts));
-    diagnostics.extend(crate::rules::cross_refs::check(&facts.refs));
-    diagnostics.extend(crate::rules::cross_registry::check(
-        &facts.refs,
-        &facts.destination_rules,
-    ));
-    diagnostics.extend(crate::rules::cross_dr::check(&facts));
-    diagnostics.extend(crate::rules::cross_vs::check(&facts.refs));
-    diagnostics.extend(crate::rules::cross_vs::bypassed_subsets(&facts.refs));
-    diagnostics.extend(crate::rules::cross_ambient::check(&facts.ambient));
-    diagnostics.extend(crate::rules::cross_jwt::check(&facts));
+    diagnostics.extend(cross::check(&mut facts));
     suppress::apply(&mut diagnostics, &mut suppressions);
     diagnostics.retain_mut(|d| opts.adjust(d) && opts.enabled(d.rule));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

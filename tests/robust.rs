@@ -107,7 +107,9 @@ proptest! {
         let name: Arc<str> = Arc::from("m.yaml");
         let src = Source { name: name.clone(), text: Arc::from(text.as_str()) };
         let opts = Options::default();
-        for d in check_source(&src, &opts).diagnostics {
+        let mut out = check_source(&src, &opts);
+        let cross = istiolint::rules::cross::check(&mut out.facts);
+        for d in out.diagnostics.into_iter().chain(cross) {
             if let Some(s) = d.span {
                 prop_assert!(s.start <= s.end && s.end <= text.len(), "{:?}", d);
                 prop_assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));

@@ -298,8 +298,26 @@ pub fn host_matches(dr_host: &str, host: &str) -> bool {
     }
 }
 
-/// Runs the cross-object rules over everything that was read.
-pub fn check(facts: &Facts) -> Vec<Diagnostic> {
+/// Runs every cross-object rule over everything that was read.
+pub fn check(facts: &mut Facts) -> Vec<Diagnostic> {
+    facts.expand_namespace_hosts();
+    let facts = &*facts;
+    let mut out = subset_rules(facts);
+    out.extend(crate::rules::cross_refs::check(&facts.refs));
+    out.extend(crate::rules::cross_registry::check(
+        &facts.refs,
+        &facts.destination_rules,
+    ));
+    out.extend(crate::rules::cross_dr::check(facts));
+    out.extend(crate::rules::cross_vs::check(&facts.refs));
+    out.extend(crate::rules::cross_vs::bypassed_subsets(&facts.refs));
+    out.extend(crate::rules::cross_ambient::check(&facts.ambient));
+    out.extend(crate::rules::cross_jwt::check(facts));
+    out
+}
+
+/// IL5001 and IL5002: route subsets against the DestinationRules.
+fn subset_rules(facts: &Facts) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     // Subsets of hosts without a DestinationRule: one warning per object and
     // host, at the first reference, naming every subset used.
