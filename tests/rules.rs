@@ -460,7 +460,7 @@ fn host_not_served_by_a_gateway_without_servers() {
 fn jwt_routing_needs_request_authentication() {
     assert_eq!(
         concise(&["--select=IL5017", "-q", "testdata/rules/jwt.yaml"]),
-        "testdata/rules/jwt.yaml:48:53: warning[IL5017] routing on `@request.auth.claims.plan` through gateway `edge/public`, but no RequestAuthentication among the inputs covers its workloads in namespace edge\n"
+        "testdata/rules/jwt.yaml:48:24: warning[IL5017] routing on `@request.auth.claims.plan` through gateway `edge/public`, but no RequestAuthentication among the inputs covers its workloads in namespace edge\n"
     );
     let partial = concise(&["--select=IL5017", "-q", "testdata/rules/jwt-partial.yaml"]);
     assert_eq!(partial, "");

@@ -93,7 +93,7 @@ pub fn collect(site: &Site, facts: &mut JwtFacts) {
                 .map(|g| gateway_key(g, ns))
                 .collect();
             if !gateways.is_empty() {
-                facts.routes.push((key, site.at(pointer), gateways));
+                facts.routes.push((key, site.at_key(pointer), gateways));
             }
         }
         _ => {}

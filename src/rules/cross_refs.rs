@@ -138,9 +138,18 @@ impl<'a> Site<'a> {
 
     /// The value at `pointer`.
     pub fn at(&self, pointer: String) -> Located {
+        self.located(pointer, Target::Value)
+    }
+
+    /// The mapping key that leads to `pointer`.
+    pub fn at_key(&self, pointer: String) -> Located {
+        self.located(pointer, Target::Key)
+    }
+
+    fn located(&self, pointer: String, target: Target) -> Located {
         Located {
             file: self.file.clone(),
-            span: locate(&self.obj.node, &pointer, Target::Value, self.text),
+            span: locate(&self.obj.node, &pointer, target, self.text),
             pointer,
             object: self.object.clone(),
         }
