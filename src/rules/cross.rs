@@ -65,7 +65,6 @@ together, or add the cluster's DestinationRules as context, to turn it into a pr
 #[derive(Clone, Debug, Default)]
 pub struct Facts {
     pub destination_rules: Vec<DrFact>,
-    pub subset_refs: Vec<SubsetRef>,
     pub refs: crate::rules::cross_refs::RefFacts,
     pub mesh: crate::rules::cross_dr::MeshFacts,
     pub ambient: crate::rules::cross_ambient::AmbientFacts,
@@ -75,7 +74,6 @@ pub struct Facts {
 impl Facts {
     /// What a context file contributes: things referenced, never findings.
     pub fn into_context(mut self) -> Facts {
-        self.subset_refs.clear();
         for vs in &mut self.refs.virtual_services {
             vs.context = true;
         }
@@ -110,9 +108,6 @@ impl Facts {
         for d in &mut self.destination_rules {
             expand(&mut d.host);
         }
-        for r in &mut self.subset_refs {
-            expand(&mut r.host);
-        }
         for (host, _, _) in &mut self.refs.subsets {
             expand(host);
         }
@@ -136,7 +131,6 @@ impl Facts {
 
     pub fn merge(&mut self, other: Facts) {
         self.destination_rules.extend(other.destination_rules);
-        self.subset_refs.extend(other.subset_refs);
         self.refs.merge(other.refs);
         self.mesh.merge(other.mesh);
         self.ambient.merge(other.ambient);
@@ -164,15 +158,6 @@ pub struct DrFact {
     pub at: Located,
 }
 
-#[derive(Clone, Debug)]
-pub struct SubsetRef {
-    pub namespace: String,
-    pub host: String,
-    pub subset: String,
-    /// Where the `subset` value is.
-    pub at: Located,
-}
-
 const DEFAULT_NAMESPACE: &str = "default";
 
 /// Istio's ResolveShortnameToFQDN: names without a dot live in the object's namespace.
@@ -196,70 +181,34 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut Facts) {
         .unwrap_or(DEFAULT_NAMESPACE)
         .to_string();
     let spec = &obj.json["spec"];
-    match obj.kind.as_str() {
-        "DestinationRule" => {
-            let Some(host) = spec["host"].as_str() else {
-                return;
-            };
-            let tp = &spec["trafficPolicy"];
-            let port_tls = tp["portLevelSettings"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .any(|p| p["tls"].is_object());
-            facts.destination_rules.push(DrFact {
-                host: fqdn(host, &ns),
-                export_to: strings(&spec["exportTo"]),
-                subsets: spec["subsets"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|s| s["name"].as_str().map(str::to_string))
-                    .collect(),
-                selector: !spec["workloadSelector"].is_null(),
-                tls_mode: tp["tls"]["mode"].as_str().map(str::to_string),
-                has_tls: tp["tls"].is_object() || port_tls,
-                context: false,
-                at: site.at("/spec/host".into()),
-                namespace: ns,
-            });
-        }
-        "VirtualService" => {
-            let mut add = |pointer: String, dest: &Value| {
-                let (Some(host), Some(subset)) = (dest["host"].as_str(), dest["subset"].as_str())
-                else {
-                    return;
-                };
-                let pointer = format!("{pointer}/subset");
-                facts.subset_refs.push(SubsetRef {
-                    namespace: ns.clone(),
-                    host: fqdn(host, &ns),
-                    subset: subset.to_string(),
-                    at: site.at(pointer),
-                });
-            };
-            for section in ["http", "tcp", "tls"] {
-                for (i, r) in spec[section].as_array().into_iter().flatten().enumerate() {
-                    for (j, d) in r["route"].as_array().into_iter().flatten().enumerate() {
-                        add(
-                            format!("/spec/{section}/{i}/route/{j}/destination"),
-                            &d["destination"],
-                        );
-                    }
-                    if r["mirror"].is_object() {
-                        add(format!("/spec/{section}/{i}/mirror"), &r["mirror"]);
-                    }
-                    for (k, m) in r["mirrors"].as_array().into_iter().flatten().enumerate() {
-                        add(
-                            format!("/spec/{section}/{i}/mirrors/{k}/destination"),
-                            &m["destination"],
-                        );
-                    }
-                }
-            }
-        }
-        _ => {}
+    if obj.kind != "DestinationRule" {
+        return;
     }
+    let Some(host) = spec["host"].as_str() else {
+        return;
+    };
+    let tp = &spec["trafficPolicy"];
+    let port_tls = tp["portLevelSettings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|p| p["tls"].is_object());
+    facts.destination_rules.push(DrFact {
+        host: fqdn(host, &ns),
+        export_to: strings(&spec["exportTo"]),
+        subsets: spec["subsets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s["name"].as_str().map(str::to_string))
+            .collect(),
+        selector: !spec["workloadSelector"].is_null(),
+        tls_mode: tp["tls"]["mode"].as_str().map(str::to_string),
+        has_tls: tp["tls"].is_object() || port_tls,
+        context: false,
+        at: site.at("/spec/host".into()),
+        namespace: ns,
+    });
 }
 
 pub fn strings(v: &Value) -> Vec<String> {
@@ -321,7 +270,7 @@ fn subset_rules(facts: &Facts) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     // Subsets of hosts without a DestinationRule: one warning per object and
     // host, at the first reference, naming every subset used.
-    let mut unresolved: Vec<(&SubsetRef, Vec<&str>)> = Vec::new();
+    let mut unresolved: Vec<(SubsetRef, Vec<&str>)> = Vec::new();
     // Index by exact host; wildcard hosts are few and scanned.
     let mut by_host: HashMap<&str, Vec<&DrFact>> = HashMap::new();
     let mut wildcards: Vec<&DrFact> = Vec::new();
@@ -332,14 +281,30 @@ fn subset_rules(facts: &Facts) -> Vec<Diagnostic> {
             by_host.entry(d.host.as_str()).or_default().push(d);
         }
     }
-    for r in &facts.subset_refs {
+    let refs = facts
+        .refs
+        .virtual_services
+        .iter()
+        .filter(|vs| !vs.context)
+        .flat_map(|vs| {
+            vs.destinations.iter().filter_map(|d| {
+                let (subset, at) = &**d.subset.as_ref()?;
+                Some(SubsetRef {
+                    namespace: &vs.namespace,
+                    host: &d.host,
+                    subset,
+                    at,
+                })
+            })
+        });
+    for r in refs {
         let candidates: Vec<&DrFact> = by_host
-            .get(r.host.as_str())
+            .get(r.host)
             .into_iter()
             .flatten()
             .chain(&wildcards)
             .copied()
-            .filter(|d| visible(d, &r.namespace) && host_matches(&d.host, &r.host))
+            .filter(|d| visible(d, r.namespace) && host_matches(&d.host, r.host))
             .collect();
         // The most specific host wins, as in Istio: exact over wildcard.
         let exact: Vec<&DrFact> = candidates
@@ -349,16 +314,19 @@ fn subset_rules(facts: &Facts) -> Vec<Diagnostic> {
             .collect();
         let chosen = if exact.is_empty() { candidates } else { exact };
         if chosen.is_empty() {
-            let same = |(first, _): &&mut (&SubsetRef, Vec<&str>)| {
+            let same = |(first, _): &&mut (SubsetRef, Vec<&str>)| {
                 Arc::ptr_eq(&first.at.object, &r.at.object) && first.host == r.host
             };
             match unresolved.iter_mut().find(|e| same(e)) {
                 Some((_, subsets)) => {
-                    if !subsets.contains(&r.subset.as_str()) {
-                        subsets.push(&r.subset);
+                    if !subsets.contains(&r.subset) {
+                        subsets.push(r.subset);
                     }
                 }
-                None => unresolved.push((r, vec![&r.subset])),
+                None => {
+                    let subset = r.subset;
+                    unresolved.push((r, vec![subset]));
+                }
             }
             continue;
         }
@@ -366,7 +334,7 @@ fn subset_rules(facts: &Facts) -> Vec<Diagnostic> {
             .iter()
             .flat_map(|d| d.subsets.iter().map(String::as_str))
             .collect();
-        if defined.contains(r.subset.as_str()) {
+        if defined.contains(r.subset) {
             continue;
         }
         let list = if defined.is_empty() {
@@ -382,11 +350,11 @@ fn subset_rules(facts: &Facts) -> Vec<Diagnostic> {
                 r.subset, r.host
             ),
         );
-        let d = match crate::suggest::closest(&r.subset, defined.iter().copied()) {
+        let d = match crate::suggest::closest(r.subset, defined.iter().copied()) {
             Some(s) => d.help(format!("did you mean `{s}`?")),
             None => d.help("add the subset to the DestinationRule, or route to one it defines"),
         };
-        out.push(at(d, r));
+        out.push(at(d, &r));
     }
     for (r, subsets) in unresolved {
         let d = Diagnostic::new(
@@ -400,9 +368,19 @@ fn subset_rules(facts: &Facts) -> Vec<Diagnostic> {
             ),
         )
         .help("if no DestinationRule defines them in the cluster, these routes return 503; check the files together (or pass the cluster's DestinationRules as context)");
-        out.push(at(d, r));
+        out.push(at(d, &r));
     }
     out
+}
+
+/// A route or mirror destination that names a subset.
+#[derive(Clone, Copy)]
+struct SubsetRef<'a> {
+    namespace: &'a str,
+    host: &'a str,
+    subset: &'a str,
+    /// Where the subset name is.
+    at: &'a Located,
 }
 
 fn at(mut d: Diagnostic, r: &SubsetRef) -> Diagnostic {

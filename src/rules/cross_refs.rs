@@ -180,9 +180,9 @@ pub struct Dest {
     pub host: String,
     /// A `mirror`/`mirrors` destination rather than a route's.
     pub mirror: bool,
-    /// Names a subset.
-    pub subset: bool,
-    pub port: Option<(u64, Located)>,
+    /// The subset it names, and where that name is (boxed: small when absent).
+    pub subset: Option<Box<(String, Located)>>,
+    pub port: Option<Box<(u64, Located)>>,
     pub at: Located,
 }
 
@@ -358,17 +358,18 @@ pub fn collect(site: &Site, facts: &mut RefFacts) {
                                 at(pointer.clone()),
                             ));
                         }
-                        let with_subset = !pair.1.is_empty();
+                        let base = format!("/spec/{section}/{i}/route/{j}/destination");
+                        let subset = subset_at(&d["destination"], &base, &at);
                         seen.push(pair);
                         destinations.push(Dest {
                             host: fqdn(h, &ns),
                             mirror: false,
-                            subset: with_subset,
+                            subset,
                             port: d["destination"]["port"]["number"].as_u64().map(|n| {
                                 let p = format!(
                                     "/spec/{section}/{i}/route/{j}/destination/port/number"
                                 );
-                                (n, at(p))
+                                Box::new((n, at(p)))
                             }),
                             at: at(pointer),
                         });
@@ -378,7 +379,7 @@ pub fn collect(site: &Site, facts: &mut RefFacts) {
             for (i, r) in spec["http"].as_array().into_iter().flatten().enumerate() {
                 let single = r["mirror"]["host"]
                     .as_str()
-                    .map(|h| (h, format!("/spec/http/{i}/mirror")));
+                    .map(|h| (h, &r["mirror"], format!("/spec/http/{i}/mirror")));
                 let many = r["mirrors"]
                     .as_array()
                     .into_iter()
@@ -386,13 +387,14 @@ pub fn collect(site: &Site, facts: &mut RefFacts) {
                     .enumerate()
                     .filter_map(|(k, m)| {
                         let h = m["destination"]["host"].as_str()?;
-                        Some((h, format!("/spec/http/{i}/mirrors/{k}/destination")))
+                        let base = format!("/spec/http/{i}/mirrors/{k}/destination");
+                        Some((h, &m["destination"], base))
                     });
-                for (h, base) in single.into_iter().chain(many) {
+                for (h, dest, base) in single.into_iter().chain(many) {
                     destinations.push(Dest {
                         host: fqdn(h, &ns),
                         mirror: true,
-                        subset: false,
+                        subset: subset_at(dest, &base, &at),
                         port: None,
                         at: at(format!("{base}/host")),
                     });
@@ -412,6 +414,16 @@ pub fn collect(site: &Site, facts: &mut RefFacts) {
         }
         _ => {}
     }
+}
+
+/// A destination's `subset` and where it is.
+fn subset_at(
+    dest: &serde_json::Value,
+    base: &str,
+    at: &dyn Fn(String) -> Located,
+) -> Option<Box<(String, Located)>> {
+    let name = dest["subset"].as_str()?;
+    Some(Box::new((name.to_string(), at(format!("{base}/subset")))))
 }
 
 /// `ports[].<field>` as numbers.

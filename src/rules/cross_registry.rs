@@ -207,7 +207,7 @@ pub fn check(f: &RefFacts, drs: &[DrFact]) -> Vec<Diagnostic> {
                 .map(u64::to_string)
                 .collect::<Vec<_>>()
                 .join(", ");
-            match port {
+            match port.as_deref() {
                 None if known.len() > 1 => out.push(diag(
                     &DESTINATION_PORT,
                     at,

@@ -154,7 +154,7 @@ pub fn bypassed_subsets(f: &RefFacts) -> Vec<Diagnostic> {
         for d in vs
             .destinations
             .iter()
-            .filter(|d| d.subset && vs.keys.contains(&d.host))
+            .filter(|d| !d.mirror && d.subset.is_some() && vs.keys.contains(&d.host))
         {
             split.entry(d.host.as_str()).or_insert(vs);
         }
@@ -177,7 +177,7 @@ pub fn bypassed_subsets(f: &RefFacts) -> Vec<Diagnostic> {
             else {
                 continue;
             };
-            if !http || d.subset || reported.contains(&d.host.as_str()) {
+            if !http || d.mirror || d.subset.is_some() || reported.contains(&d.host.as_str()) {
                 continue;
             }
             reported.push(&d.host);
