@@ -78,7 +78,6 @@ impl Facts {
             vs.context = true;
         }
         self.mesh.export_to.clear();
-        self.mesh.tls_disabled.clear();
         self.ambient.l7.clear();
         self.jwt.routes.clear();
         // Their DestinationRules take part in the checks but are not reported on.
@@ -121,9 +120,6 @@ impl Facts {
                 expand(host);
             }
         }
-        for (host, _) in &mut self.mesh.tls_disabled {
-            expand(host);
-        }
         for (host, _) in self.ambient.l7.iter_mut().flat_map(|(_, hosts)| hosts) {
             expand(host);
         }
@@ -156,9 +152,9 @@ pub struct DrFact {
     pub context: bool,
     /// Where `spec.host` is.
     pub at: Located,
+    /// Where `trafficPolicy.tls.mode` is, when set.
+    pub tls_mode_at: Option<Located>,
 }
-
-const DEFAULT_NAMESPACE: &str = "default";
 
 /// Istio's ResolveShortnameToFQDN: names without a dot live in the object's namespace.
 pub fn fqdn(host: &str, namespace: &str) -> String {
@@ -175,11 +171,7 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut Facts) {
     crate::rules::cross_dr::collect(&site, &mut facts.mesh);
     crate::rules::cross_ambient::collect(&site, &mut facts.ambient);
     crate::rules::cross_jwt::collect(&site, &mut facts.jwt);
-    let ns = obj
-        .namespace
-        .as_deref()
-        .unwrap_or(DEFAULT_NAMESPACE)
-        .to_string();
+    let ns = site.ns.to_string();
     let spec = &obj.json["spec"];
     if obj.kind != "DestinationRule" {
         return;
@@ -207,6 +199,9 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut Facts) {
         has_tls: tp["tls"].is_object() || port_tls,
         context: false,
         at: site.at("/spec/host".into()),
+        tls_mode_at: tp["tls"]["mode"]
+            .is_string()
+            .then(|| site.at("/spec/trafficPolicy/tls/mode".into())),
         namespace: ns,
     });
 }
@@ -217,6 +212,13 @@ pub fn strings(v: &Value) -> Vec<String> {
         .flatten()
         .filter_map(|s| s.as_str().map(str::to_string))
         .collect()
+}
+
+/// The namespace of a cluster service host (`name.ns.svc.cluster.local`,
+/// also `*.ns.svc.cluster.local`); `None` for other hosts.
+pub fn service_namespace(host: &str) -> Option<&str> {
+    let (_, ns) = host.strip_suffix(".svc.cluster.local")?.split_once('.')?;
+    (!ns.contains('.')).then_some(ns)
 }
 
 /// Istio's exportTo: a DestinationRule is always visible in its own namespace.

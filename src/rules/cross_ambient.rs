@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
-use crate::rules::cross::{fqdn, strings};
+use crate::rules::cross::{fqdn, service_namespace, strings};
 use crate::rules::cross_refs::{diag, Located, Site};
 use crate::rules::rule;
 
@@ -84,7 +84,7 @@ const WAYPOINT: &str = "istio.io/use-waypoint";
 
 pub fn collect(site: &Site, facts: &mut AmbientFacts) {
     let obj = site.obj;
-    let ns = obj.namespace.as_deref().unwrap_or("default");
+    let ns = site.ns;
     let labels = &obj.json["metadata"]["labels"];
     let waypoint = labels[WAYPOINT].as_str().map(str::to_string);
     let spec = &obj.json["spec"];
@@ -171,11 +171,7 @@ pub fn check(f: &AmbientFacts) -> Vec<Diagnostic> {
     for (ns, hosts) in &f.l7 {
         let mut resolved = false;
         for (host, at) in hosts {
-            let Some(service_ns) = host
-                .strip_suffix(".svc.cluster.local")
-                .and_then(|s| s.split_once('.'))
-                .map(|(_, n)| n)
-                .filter(|n| !host.starts_with('*') && !n.contains('.'))
+            let Some(service_ns) = service_namespace(host).filter(|_| !host.starts_with('*'))
             else {
                 continue;
             };

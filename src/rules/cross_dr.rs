@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::diagnostic::{Diagnostic, Related};
-use crate::rules::cross::{fqdn, host_matches, share_a_namespace, DrFact, Facts};
+use crate::rules::cross::{host_matches, service_namespace, share_a_namespace, DrFact, Facts};
 use crate::rules::cross_refs::{diag, Located, Site};
 use crate::rules::host_keys::HostKeys;
 use crate::rules::rule;
@@ -128,8 +128,6 @@ pub struct MeshFacts {
     pub root_namespace: Option<String>,
     /// exportTo entries of rules to report on.
     pub export_to: Vec<(String, Located)>,
-    /// DestinationRule hosts (FQDN) with `trafficPolicy.tls.mode: DISABLE`, at the mode.
-    pub tls_disabled: Vec<(String, Located)>,
 }
 
 #[derive(Clone, Debug)]
@@ -147,7 +145,6 @@ impl MeshFacts {
         self.object_namespaces.extend(o.object_namespaces);
         self.root_namespace = self.root_namespace.take().or(o.root_namespace);
         self.export_to.extend(o.export_to);
-        self.tls_disabled.extend(o.tls_disabled);
     }
 }
 
@@ -155,7 +152,7 @@ const DEFAULT_ROOT_NAMESPACE: &str = "istio-system";
 
 pub fn collect(site: &Site, facts: &mut MeshFacts) {
     let obj = site.obj;
-    let ns = obj.namespace.as_deref().unwrap_or("default");
+    let ns = site.ns;
     let spec = &obj.json["spec"];
     if !facts.object_namespaces.contains(ns) {
         facts.object_namespaces.insert(ns.to_string());
@@ -187,14 +184,6 @@ pub fn collect(site: &Site, facts: &mut MeshFacts) {
                     }
                 }
             }
-            let disabled = spec["trafficPolicy"]["tls"]["mode"] == "DISABLE";
-            if let (true, Some(host)) =
-                (kind == "DestinationRule" && disabled, spec["host"].as_str())
-            {
-                let pointer = "/spec/trafficPolicy/tls/mode".to_string();
-                let at = site.at(pointer);
-                facts.tls_disabled.push((fqdn(host, ns), at));
-            }
         }
         _ => {}
     }
@@ -214,7 +203,7 @@ fn root_namespace(mesh: &str) -> Option<String> {
 pub fn check(facts: &Facts) -> Vec<Diagnostic> {
     let mut out = duplicates(&facts.destination_rules);
     out.extend(mtls_overridden(&facts.destination_rules));
-    out.extend(mtls_disabled(&facts.mesh));
+    out.extend(mtls_disabled(&facts.mesh, &facts.destination_rules));
     out.extend(unknown_export_namespaces(&facts.mesh));
     out
 }
@@ -390,11 +379,7 @@ fn mtls_overridden(drs: &[DrFact]) -> Vec<Diagnostic> {
         .iter()
         .filter(|d| !d.context && !d.has_tls && !d.host.starts_with('*'))
     {
-        let host_ns = d
-            .host
-            .strip_suffix(".svc.cluster.local")
-            .and_then(|s| s.split_once('.'))
-            .map(|(_, ns)| ns);
+        let host_ns = service_namespace(&d.host);
         let covering = wide.iter().find(|w| {
             w.host == "*.local" && d.host.ends_with(".local")
                 || host_ns.is_some_and(|ns| w.host == format!("*.{ns}.svc.cluster.local"))
@@ -418,15 +403,13 @@ fn mtls_overridden(drs: &[DrFact]) -> Vec<Diagnostic> {
 /// The namespace a DestinationRule host's servers live in: `Some(None)` for
 /// the whole mesh (`*.local`), `None` for hosts outside the cluster.
 fn server_namespace(host: &str) -> Option<Option<&str>> {
-    if host == "*.local" {
-        return Some(None);
+    match host {
+        "*.local" => Some(None),
+        _ => service_namespace(host).map(Some),
     }
-    let rest = host.strip_suffix(".svc.cluster.local")?;
-    let (_, ns) = rest.split_once('.')?;
-    (!ns.contains('.')).then_some(Some(ns))
 }
 
-fn mtls_disabled(mesh: &MeshFacts) -> Vec<Diagnostic> {
+fn mtls_disabled(mesh: &MeshFacts, drs: &[DrFact]) -> Vec<Diagnostic> {
     if mesh.peer_authentications.is_empty() {
         return Vec::new();
     }
@@ -441,7 +424,10 @@ fn mtls_disabled(mesh: &MeshFacts) -> Vec<Diagnostic> {
         })
     };
     let mut out = Vec::new();
-    for (host, at) in &mesh.tls_disabled {
+    let disabled = drs
+        .iter()
+        .filter(|d| !d.context && d.tls_mode.as_deref() == Some("DISABLE"));
+    for (host, at) in disabled.filter_map(|d| Some((&d.host, d.tls_mode_at.as_ref()?))) {
         let Some(server_ns) = server_namespace(host) else {
             continue;
         };

@@ -3,7 +3,7 @@
 //! selects are among the inputs.
 
 use crate::diagnostic::Diagnostic;
-use crate::rules::cross::Facts;
+use crate::rules::cross::{strings, Facts};
 use crate::rules::cross_refs::{diag, gateway_key, labels, selects, Labels, Located, Site};
 use crate::rules::rule;
 use crate::rules::validators::is_jwt_claim;
@@ -62,7 +62,7 @@ impl JwtFacts {
 
 pub fn collect(site: &Site, facts: &mut JwtFacts) {
     let obj = site.obj;
-    let ns = obj.namespace.as_deref().unwrap_or("default");
+    let ns = site.ns;
     let spec = &obj.json["spec"];
     match (obj.group.as_str(), obj.kind.as_str()) {
         ("networking.istio.io", "Gateway") => {
@@ -84,11 +84,8 @@ pub fn collect(site: &Site, facts: &mut JwtFacts) {
             let Some((key, pointer)) = first_claim(spec) else {
                 return;
             };
-            let gateways: Vec<String> = spec["gateways"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|g| g.as_str())
+            let gateways: Vec<String> = strings(&spec["gateways"])
+                .iter()
                 .filter(|g| *g != "mesh")
                 .map(|g| gateway_key(g, ns))
                 .collect();

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::diagnostic::{Diagnostic, ObjectRef, Target};
 use crate::locate::locate;
 use crate::objects::Object;
-use crate::rules::cross::fqdn;
+use crate::rules::cross::{fqdn, strings};
 use crate::rules::{rule, Rule};
 use crate::yaml::Span;
 
@@ -124,6 +124,8 @@ pub struct Site<'a> {
     pub file: &'a Arc<str>,
     pub text: &'a str,
     pub object: Arc<ObjectRef>,
+    /// The object's namespace; `default` when it names none, as kubectl applies it.
+    pub ns: &'a str,
 }
 
 impl<'a> Site<'a> {
@@ -133,6 +135,7 @@ impl<'a> Site<'a> {
             file,
             text,
             object: Arc::new(obj.object_ref()),
+            ns: obj.namespace.as_deref().unwrap_or("default"),
         }
     }
 
@@ -188,6 +191,7 @@ pub struct Dest {
 
 #[derive(Clone, Debug)]
 pub struct VsFact {
+    pub object: Arc<ObjectRef>,
     pub namespace: String,
     pub hosts: Vec<(String, Located)>,
     /// The hosts as FQDNs, in the same order.
@@ -217,16 +221,10 @@ impl RefFacts {
 
 pub fn collect(site: &Site, facts: &mut RefFacts) {
     let obj = site.obj;
-    let ns = obj.namespace.as_deref().unwrap_or("default").to_string();
+    let ns = site.ns.to_string();
     let spec = &obj.json["spec"];
     let at = |pointer: String| site.at(pointer);
-    let strs = |v: &serde_json::Value| -> Vec<String> {
-        v.as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|s| s.as_str().map(str::to_string))
-            .collect()
-    };
+    let strs = strings;
     match (obj.group.as_str(), obj.kind.as_str()) {
         ("networking.istio.io", "Gateway") => {
             let hosts = spec["servers"]
@@ -401,6 +399,7 @@ pub fn collect(site: &Site, facts: &mut RefFacts) {
                 }
             }
             facts.virtual_services.push(VsFact {
+                object: site.object.clone(),
                 keys: hosts.iter().map(|(h, _)| fqdn(h, &ns)).collect(),
                 export_to: strs(&spec["exportTo"]),
                 context: false,
@@ -551,19 +550,26 @@ pub fn check(f: &RefFacts) -> Vec<Diagnostic> {
             ));
         }
     }
+    // Indexed once: Services by FQDN, workloads by namespace.
+    let mut selectors: HashMap<String, (&str, &Labels)> = HashMap::new();
+    for (ns, name, selector) in &f.selectors {
+        let fqdn = format!("{name}.{ns}.svc.cluster.local");
+        selectors.entry(fqdn).or_insert((ns.as_str(), selector));
+    }
+    let mut workloads: HashMap<&str, Vec<&Labels>> = HashMap::new();
+    for (ns, labels) in &f.workloads {
+        workloads.entry(ns.as_str()).or_default().push(labels);
+    }
     for (host, subset_labels, at) in &f.subsets {
-        let Some((ns, _, selector)) = f
-            .selectors
-            .iter()
-            .find(|(ns, name, _)| format!("{name}.{ns}.svc.cluster.local") == *host)
-        else {
+        let Some(&(ns, selector)) = selectors.get(host.as_str()) else {
             continue;
         };
-        let pods: Vec<&Labels> = f
-            .workloads
-            .iter()
-            .filter(|(wns, l)| wns == ns && selects(selector, l))
-            .map(|(_, l)| l)
+        let pods: Vec<&Labels> = workloads
+            .get(ns)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|l| selects(selector, l))
             .collect();
         if !pods.is_empty() && !pods.iter().any(|l| selects(subset_labels, l)) {
             let want = subset_labels

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::Diagnostic;
-use crate::rules::cross::DrFact;
+use crate::rules::cross::{host_matches, DrFact};
 use crate::rules::cross_refs::{diag, Dest, RefFacts, ServiceFact};
 use crate::rules::rule;
 
@@ -114,17 +114,18 @@ impl<'a> Registry<'a> {
                     .iter()
                     .any(|e| e == "*" || scopes.contains(&e.as_str()))
         };
-        let covers = |s: &&ServiceFact| {
-            let suffix = &s.host[1..];
-            host.ends_with(suffix) || host == s.host
-        };
         let defining: Vec<&ServiceFact> = self
             .exact
             .get(host)
             .into_iter()
             .flatten()
             .copied()
-            .chain(self.wildcards.iter().copied().filter(covers))
+            .chain(
+                self.wildcards
+                    .iter()
+                    .copied()
+                    .filter(|s| host_matches(&s.host, host)),
+            )
             .collect();
         // Hidden by exportTo counts only for the host itself, not for a
         // wildcard ServiceEntry that happens to cover it.

@@ -70,12 +70,7 @@ pub fn check(f: &RefFacts) -> Vec<Diagnostic> {
     let vss: Vec<&VsFact> = f
         .virtual_services
         .iter()
-        .filter(|vs| {
-            seen.insert((
-                vs.namespace.as_str(),
-                vs.hosts.first().map(|h| &h.1.object.name),
-            ))
-        })
+        .filter(|vs| seen.insert((vs.namespace.as_str(), &vs.object.name)))
         .collect();
     let mut groups: HashMap<&str, Vec<(usize, &str)>> = HashMap::new();
     for (i, vs) in vss.iter().enumerate() {
@@ -103,7 +98,7 @@ pub fn check(f: &RefFacts) -> Vec<Diagnostic> {
             };
             let name = |j: usize| {
                 let o = vss[j];
-                let n = o.hosts[0].1.object.name.as_deref().unwrap_or("?");
+                let n = o.object.name.as_deref().unwrap_or("?");
                 match o.namespace == vs.namespace {
                     true => n.to_string(),
                     false => format!("{}/{n}", o.namespace),
@@ -181,7 +176,7 @@ pub fn bypassed_subsets(f: &RefFacts) -> Vec<Diagnostic> {
                 continue;
             }
             reported.push(&d.host);
-            let name = x.hosts[0].1.object.name.as_deref().unwrap_or("?");
+            let name = x.object.name.as_deref().unwrap_or("?");
             out.push(diag(
                 &GATEWAY_BYPASSES_SUBSETS,
                 &d.at,
