@@ -174,7 +174,7 @@ pub fn run(paths: &[PathBuf], opts: &Options) -> Result<Report, FatalError> {
     let (mut inputs, walk_problems) = source::collect(paths)?;
     inputs.retain(|i| !matches!(i, Input::File(p) if opts.excluded(&p.to_string_lossy())));
     // Context files feed the cross-object index only; they are not reported on.
-    let context: Vec<Facts> = if opts.context.is_empty() {
+    let context: Vec<(Arc<str>, Facts)> = if opts.context.is_empty() {
         Vec::new()
     } else {
         let (context, _) = source::collect(&opts.context)?;
@@ -182,7 +182,7 @@ pub fn run(paths: &[PathBuf], opts: &Options) -> Result<Report, FatalError> {
             .par_iter()
             .filter(|i| !inputs.contains(i))
             .filter_map(|i| source::read(i).ok())
-            .map(|src| context_facts(&src, opts))
+            .map(|src| (src.name.clone(), context_facts(&src, opts)))
             .collect()
     };
     Ok(run_inputs_with(&inputs, walk_problems, opts, context))
@@ -192,11 +192,26 @@ pub fn run_inputs(inputs: &[Input], diagnostics: Vec<Diagnostic>, opts: &Options
     run_inputs_with(inputs, diagnostics, opts, Vec::new())
 }
 
+/// The one result pipeline, shared by `check` and `--fix`/`--diff`:
+/// suppressions, config severities and per-path overrides, select/ignore,
+/// context files dropped (they inform, they are never reported on), sort.
+pub fn finish(
+    diagnostics: &mut Vec<Diagnostic>,
+    suppressions: &mut [Suppression],
+    opts: &Options,
+    context_files: &std::collections::BTreeSet<Arc<str>>,
+) {
+    suppress::apply(diagnostics, suppressions);
+    diagnostics
+        .retain_mut(|d| !context_files.contains(&d.file) && opts.adjust(d) && opts.enabled(d.rule));
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
 fn run_inputs_with(
     inputs: &[Input],
     mut diagnostics: Vec<Diagnostic>,
     opts: &Options,
-    context: Vec<Facts>,
+    context: Vec<(Arc<str>, Facts)>,
 ) -> Report {
     let progress =
         (opts.progress && inputs.len() >= PROGRESS_AFTER).then(|| Progress::start(inputs.len()));
@@ -227,7 +242,9 @@ fn run_inputs_with(
     let mut facts = Facts::default();
     let mut files = Vec::with_capacity(inputs.len());
     let mut suppressions = Vec::new();
-    for c in context {
+    let mut context_files = std::collections::BTreeSet::new();
+    for (name, c) in context {
+        context_files.insert(name);
         facts.merge(c.into_context());
     }
     for (input, o) in inputs.iter().zip(outcomes) {
@@ -246,9 +263,7 @@ fn run_inputs_with(
         suppressions.extend(o.suppressions);
     }
     diagnostics.extend(cross::check(&mut facts));
-    suppress::apply(&mut diagnostics, &mut suppressions);
-    diagnostics.retain_mut(|d| opts.adjust(d) && opts.enabled(d.rule));
-    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    finish(&mut diagnostics, &mut suppressions, opts, &context_files);
     let missing: std::collections::BTreeSet<&Arc<str>> = diagnostics
         .iter()
         .filter(|d| d.span.is_some() && !sources.contains_key(&d.file))
