@@ -19,23 +19,35 @@
 //! - `Mirror` is the `mirrors` entry: `destination` plus `percentage`.
 
 pub mod destination_rule;
+pub mod gateway;
 pub mod host;
+pub mod inventory;
 pub mod loc;
 pub mod meta;
+pub mod security;
+pub mod service_entry;
 pub mod traffic_policy;
 pub mod virtual_service;
+pub mod workloads;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_kinds;
 
 use std::sync::Arc;
 
 pub use destination_rule::{DestinationRule, Subset};
+pub use gateway::{Gateway, K8sGateway, Listener, Server, ServerPort, ServerTls};
 pub use host::{expand_namespace_host, Host};
+pub use inventory::Inventory;
 pub use loc::{Cursor, Loc, Located, Locs};
 pub use meta::Meta;
+pub use security::{MeshConfig, PeerAuthentication, RequestAuthentication};
+pub use service_entry::ServiceEntry;
 pub use traffic_policy::TrafficPolicy;
-pub use virtual_service::VirtualService;
+pub use virtual_service::{Destination, HttpMatch, HttpRoute, StringMatch, VirtualService};
+pub use workloads::{ClusterNode, Namespace, Service, ServicePort, Workload};
 
 use crate::objects::Object;
 
@@ -46,9 +58,20 @@ use crate::objects::Object;
 pub enum Model {
     VirtualService(VirtualService),
     DestinationRule(DestinationRule),
+    Gateway(Gateway),
+    K8sGateway(K8sGateway),
+    ServiceEntry(ServiceEntry),
+    Service(Service),
+    Workload(Workload),
+    Namespace(Namespace),
+    Node(ClusterNode),
+    PeerAuthentication(PeerAuthentication),
+    RequestAuthentication(RequestAuthentication),
+    MeshConfig(MeshConfig),
 }
 
 /// The model of one object; `None` for kinds the model does not cover.
+/// Kinds are told apart by API group and kind, as Kubernetes does.
 pub fn build(object: &Object, file: &Arc<str>) -> Option<Model> {
     let root = Cursor::root(&object.node);
     let spec = root.map("spec");
@@ -60,7 +83,24 @@ pub fn build(object: &Object, file: &Arc<str>) -> Option<Model> {
         ("networking.istio.io", "DestinationRule") => {
             Model::DestinationRule(DestinationRule::build(spec, meta()))
         }
-        _ => return None,
+        ("networking.istio.io", "Gateway") => Model::Gateway(Gateway::build(spec, meta())),
+        ("gateway.networking.k8s.io", "Gateway") => {
+            Model::K8sGateway(K8sGateway::build(spec, meta()))
+        }
+        ("networking.istio.io", "ServiceEntry") => {
+            Model::ServiceEntry(ServiceEntry::build(spec, meta()))
+        }
+        ("", "Service") => Model::Service(Service::build(spec, meta())),
+        ("", "Namespace") => Model::Namespace(Namespace { meta: meta() }),
+        ("", "Node") => Model::Node(ClusterNode { meta: meta() }),
+        ("", "ConfigMap") => Model::MeshConfig(MeshConfig::build(&root, meta())?),
+        ("security.istio.io", "PeerAuthentication") => {
+            Model::PeerAuthentication(PeerAuthentication::build(spec, meta()))
+        }
+        ("security.istio.io", "RequestAuthentication") => {
+            Model::RequestAuthentication(RequestAuthentication::build(spec, meta()))
+        }
+        _ => Model::Workload(Workload::build(&root, meta())?),
     };
     Some(model)
 }
@@ -70,6 +110,16 @@ impl Model {
         match self {
             Model::VirtualService(m) => &m.meta,
             Model::DestinationRule(m) => &m.meta,
+            Model::Gateway(m) => &m.meta,
+            Model::K8sGateway(m) => &m.meta,
+            Model::ServiceEntry(m) => &m.meta,
+            Model::Service(m) => &m.meta,
+            Model::Workload(m) => &m.meta,
+            Model::Namespace(m) => &m.meta,
+            Model::Node(m) => &m.meta,
+            Model::PeerAuthentication(m) => &m.meta,
+            Model::RequestAuthentication(m) => &m.meta,
+            Model::MeshConfig(m) => &m.meta,
         }
     }
 }
@@ -79,6 +129,16 @@ impl Locs for Model {
         match self {
             Model::VirtualService(m) => m.locs(out),
             Model::DestinationRule(m) => m.locs(out),
+            Model::Gateway(m) => m.locs(out),
+            Model::K8sGateway(m) => m.locs(out),
+            Model::ServiceEntry(m) => m.locs(out),
+            Model::Service(m) => m.locs(out),
+            Model::Workload(m) => m.locs(out),
+            Model::Namespace(m) => m.locs(out),
+            Model::Node(m) => m.locs(out),
+            Model::PeerAuthentication(m) => m.locs(out),
+            Model::RequestAuthentication(m) => m.locs(out),
+            Model::MeshConfig(m) => m.locs(out),
         }
     }
 }
