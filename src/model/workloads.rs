@@ -85,41 +85,35 @@ impl Service {
     }
 }
 
-/// The kinds whose pods carry labels: a Pod's own, a controller's
-/// pod template's (`spec.template`, for a CronJob `spec.jobTemplate.spec.template`).
-pub const WORKLOAD_KINDS: &[&str] = &[
-    "Pod",
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "ReplicationController",
-    "Job",
-    "CronJob",
-];
-
+/// A Pod, or a controller with a pod template (`spec.template`; for a
+/// CronJob `spec.jobTemplate.spec.template`): its pods' labels.
 #[derive(Clone, Debug)]
 pub struct Workload {
     pub meta: Meta,
     pub pod_labels: Vec<(String, String)>,
 }
 
+/// Where the pod labels of a workload kind are; `None` for other kinds.
+pub fn pod_metadata_path(group: &str, kind: &str) -> Option<&'static [&'static str]> {
+    let path: &'static [&'static str] = match (group, kind) {
+        ("", "Pod") => &["metadata"],
+        ("apps", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet")
+        | ("", "ReplicationController")
+        | ("batch", "Job") => &["spec", "template", "metadata"],
+        ("batch", "CronJob") => &["spec", "jobTemplate", "spec", "template", "metadata"],
+        _ => return None,
+    };
+    Some(path)
+}
+
 impl Workload {
-    /// `root` is the object's root; `None` for kinds that are no workload.
-    pub fn build(root: &Cursor, meta: Meta) -> Option<Workload> {
-        let template: &[&str] = match (meta.group.as_str(), meta.kind.as_str()) {
-            ("", "Pod") => &["metadata"],
-            ("apps", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet")
-            | ("", "ReplicationController")
-            | ("batch", "Job") => &["spec", "template", "metadata"],
-            ("batch", "CronJob") => &["spec", "jobTemplate", "spec", "template", "metadata"],
-            _ => return None,
-        };
+    /// `root` is the object's root, `path` its `pod_metadata_path`.
+    pub fn build(root: &Cursor, path: &[&str], meta: Meta) -> Workload {
         let pod_labels = root
-            .path(template)
+            .path(path)
             .map(|m| m.pairs("labels"))
             .unwrap_or_default();
-        Some(Workload { meta, pod_labels })
+        Workload { meta, pod_labels }
     }
 }
 
