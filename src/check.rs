@@ -326,20 +326,8 @@ pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
         facts: Facts::default(),
         suppressions: suppress::from_comments(&src.name, &src.text),
     };
-    if let Some(at) = find_template(text) {
-        out.diagnostics.push(
-            Diagnostic::new(
-                &UNRENDERED_TEMPLATE,
-                file.clone(),
-                "unrendered template: `{{ ... }}` is Helm/Go template markup, not YAML",
-            )
-            .at(crate::yaml::position::span_of(
-                text,
-                at,
-                (at + 2).min(text.len()),
-            ))
-            .help("render it first, e.g. `helm template . | istiolint check -`"),
-        );
+    if let Some(d) = template_diagnostic(src) {
+        out.diagnostics.push(d);
         return out;
     }
     let parsed = parse_stream(text, opts.limits);
@@ -486,7 +474,26 @@ fn place(f: Finding, object: &Object, file: &Arc<str>, text: &str) -> Diagnostic
     d
 }
 
-fn yaml_diagnostic(issue: &YamlIssue, file: &Arc<str>) -> Diagnostic {
+/// IL1003 for a source with Helm/Go template markup, which is not checked.
+pub fn template_diagnostic(src: &Source) -> Option<Diagnostic> {
+    let text: &str = &src.text;
+    let at = find_template(text)?;
+    let d = Diagnostic::new(
+        &UNRENDERED_TEMPLATE,
+        src.name.clone(),
+        "unrendered template: `{{ ... }}` is Helm/Go template markup, not YAML",
+    )
+    .at(crate::yaml::position::span_of(
+        text,
+        at,
+        (at + 2).min(text.len()),
+    ))
+    .help("render it first, e.g. `helm template . | istiolint check -`");
+    Some(d)
+}
+
+/// The diagnostic of a YAML parse problem (IL1001, IL1002, IL1004, IL1005, IL1007).
+pub fn yaml_diagnostic(issue: &YamlIssue, file: &Arc<str>) -> Diagnostic {
     let d = |rule, msg: String| Diagnostic::new(rule, file.clone(), msg).at(issue.span);
     match &issue.kind {
         YamlIssueKind::Syntax(msg) => d(&YAML_SYNTAX, format!("invalid YAML: {msg}")),
