@@ -291,7 +291,8 @@ fn context_facts(src: &Source, opts: &Options) -> Facts {
         .into_iter()
         .filter_map(|d| d.root)
     {
-        for object in extract(root) {
+        for mut object in extract(root) {
+            schema::nulls::prune_object(&mut object, opts.istio_version);
             cross::collect(&object, &src.name, &src.text, &mut facts);
         }
     }
@@ -320,7 +321,8 @@ pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
     }
     for doc in parsed.documents {
         let Some(root) = doc.root else { continue };
-        for object in extract(root) {
+        for mut object in extract(root) {
+            schema::nulls::prune_object(&mut object, opts.istio_version);
             out.objects.push(object.object_ref());
             out.suppressions
                 .extend(suppress::from_object(&object, file, text));
