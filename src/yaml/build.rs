@@ -483,7 +483,7 @@ impl Builder<'_> {
 /// or `}`: YAML 1.2 ends the scalar before that colon, go-yaml v2 does not
 /// (its plain scalars end only at `: `, `,`, `?`, `[`, `]`, `{`, `}`).
 fn colon_tail(src: &str, span: Span) -> bool {
-    let rest = src[span.end..].as_bytes();
+    let rest = &src.as_bytes()[span.end..];
     rest.first() == Some(&b':') && matches!(rest.get(1), Some(b',' | b']' | b'}'))
 }
 
