@@ -125,6 +125,9 @@ enum Frame {
         anchor: usize,
         entries: Vec<Entry>,
         pending: Option<Key>,
+        /// The pending key is a collection (IL1007): its value is dropped,
+        /// so the pair is reported once and not again as an unknown field.
+        complex_key: bool,
         index: Option<HashMap<String, usize>>,
         merges: Vec<Node>,
     },
@@ -194,6 +197,7 @@ impl Builder {
                     anchor,
                     entries: Vec::new(),
                     pending: None,
+                    complex_key: false,
                     index: None,
                     merges: Vec::new(),
                 });
@@ -323,12 +327,14 @@ impl Builder {
             Frame::Map {
                 entries,
                 pending,
+                complex_key,
                 index,
                 merges,
                 ..
             } => match pending.take() {
                 None => {
                     let Value::Scalar(s) = &node.value else {
+                        *complex_key = true;
                         self.issue(YamlIssueKind::ComplexKey, node.span);
                         // Keep going with a placeholder so the rest is still checked.
                         *self.pending_slot() = Some(Key {
@@ -347,6 +353,7 @@ impl Builder {
                         span: node.span,
                     });
                 }
+                Some(_) if *complex_key => *complex_key = false,
                 Some(key) => {
                     if key.text == "<<" {
                         merges.push(node);
