@@ -66,9 +66,14 @@ pub fn load(path: &Path) -> Result<Config, String> {
     }
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{}: {}", path.display(), crate::source::io_reason(&e)))?;
+    from_text(path, &text)
+}
+
+/// A config file's text, as read from `path` (named in errors).
+pub fn from_text(path: &Path, text: &str) -> Result<Config, String> {
     let name = path.display().to_string();
     let err = |n: &Node, msg: String| format!("{name}:{}:{}: {msg}", n.span.line, n.span.col);
-    let parsed = parse_stream(&text, Limits::default());
+    let parsed = parse_stream(text, Limits::default());
     if let Some(issue) = parsed
         .issues
         .iter()
@@ -259,11 +264,12 @@ pub fn globset(patterns: &[String]) -> GlobSet {
 impl Config {
     /// The effective configuration as YAML, for `istiolint config`.
     pub fn render(&self) -> String {
+        // Quoted as YAML strings, so the output reads back as the same config.
         let list = |v: &[String]| {
             format!(
                 "[{}]",
                 v.iter()
-                    .map(|s| format!("\"{s}\""))
+                    .map(|s| crate::emit::quote(s))
                     .collect::<Vec<_>>()
                     .join(", ")
             )
@@ -279,7 +285,9 @@ impl Config {
         };
         let mut out = format!(
             "# from: {}\nistio-version: \"{}\"\nfail-on: {}\nselect: {}\nignore: {}\nseverity:{}\ncontext: {}\nexclude: {}\n",
-            self.path.as_ref().map_or("(defaults)".into(), |p| p.display().to_string()),
+            self.path.as_ref().map_or("(defaults)".into(), |p| {
+                crate::report::escape::visible(&p.display().to_string()).into_owned()
+            }),
             self.istio_version.unwrap_or_else(IstioVersion::newest_bundled),
             self.fail_on.as_deref().unwrap_or("error"),
             list(self.select.as_deref().unwrap_or_default()),
@@ -293,13 +301,40 @@ impl Config {
         } else {
             out.push_str("overrides:\n");
             for o in &self.overrides {
+                let severity = sev(&o.severity).replace("\n", "\n  ");
                 out.push_str(&format!(
-                    "- files: {}\n  ignore: {}\n",
+                    "- files: {}\n  ignore: {}\n  severity:{severity}\n",
                     list(&o.files),
                     list(&o.ignore)
                 ));
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `istiolint config` prints a config that reads back as itself,
+    /// whatever its strings hold (quotes, backslashes, bidi controls).
+    #[test]
+    fn rendered_config_reads_back_the_same() {
+        let text = "exclude: [\"a\\\"b/**\", \"\\\\x/**\", \"é\\u202e\"]\ncontext: [\"x y/\"]\n\
+                    overrides:\n- files: [\"legacy/**\"]\n  ignore: [IL6001]\n  severity: {IL3002: info}\n";
+        let path = Path::new("cfg.yaml");
+        let config = from_text(path, text).unwrap();
+        assert_eq!(config.exclude, ["a\"b/**", "\\x/**", "é\u{202e}"]);
+        let rendered = config.render();
+        assert!(
+            rendered.contains("exclude: [\"a\\\"b/**\", \"\\\\x/**\", \"é\\u202e\"]\n"),
+            "{rendered}"
+        );
+        assert!(
+            rendered.contains("  severity:\n    IL3002: info\n"),
+            "{rendered}"
+        );
+        assert_eq!(from_text(path, &rendered).unwrap().render(), rendered);
     }
 }
