@@ -9,7 +9,7 @@ use crate::diagnostic::Severity;
 use crate::rules;
 use crate::schema::IstioVersion;
 use crate::suggest;
-use crate::yaml::{parse_stream, Limits, Node, Value};
+use crate::yaml::{parse_stream, Limits, Node, Span, Value};
 
 pub const FILE_NAMES: &[&str] = &[".istiolint.yaml", ".istiolint.yml"];
 
@@ -72,7 +72,8 @@ pub fn load(path: &Path) -> Result<Config, String> {
 /// A config file's text, as read from `path` (named in errors).
 pub fn from_text(path: &Path, text: &str) -> Result<Config, String> {
     let name = path.display().to_string();
-    let err = |n: &Node, msg: String| format!("{name}:{}:{}: {msg}", n.span.line, n.span.col);
+    let at = |s: Span, msg: String| format!("{name}:{}:{}: {msg}", s.line, s.col);
+    let err = |n: &Node, msg: String| at(n.span, msg);
     let parsed = parse_stream(text, Limits::default());
     if let Some(issue) = parsed
         .issues
@@ -122,7 +123,7 @@ pub fn from_text(path: &Path, text: &str) -> Result<Config, String> {
             }
             "select" => config.select = Some(rule_list(v, &err)?),
             "ignore" => config.ignore = Some(rule_list(v, &err)?),
-            "severity" => config.severity = severities(v, &err)?,
+            "severity" => config.severity = severities(v, &err, &at)?,
             "context" => {
                 config.context = strings(v, &err)?.into_iter().map(PathBuf::from).collect()
             }
@@ -143,7 +144,7 @@ pub fn from_text(path: &Path, text: &str) -> Result<Config, String> {
                         match e.key.text.as_str() {
                             "files" => o.files = globs(&e.value, &err)?,
                             "ignore" => o.ignore = rule_list(&e.value, &err)?,
-                            "severity" => o.severity = severities(&e.value, &err)?,
+                            "severity" => o.severity = severities(&e.value, &err, &at)?,
                             other => return Err(unknown_key(&name, e, other, OVERRIDE_KEYS)),
                         }
                     }
@@ -221,7 +222,11 @@ pub fn check_selector(sel: &str) -> Result<(), String> {
     })
 }
 
-fn severities(v: &Node, err: &ErrFn) -> Result<Vec<(String, Severity)>, String> {
+fn severities(
+    v: &Node,
+    err: &ErrFn,
+    at: &dyn Fn(Span, String) -> String,
+) -> Result<Vec<(String, Severity)>, String> {
     let map = v.as_map().ok_or_else(|| {
         err(
             v,
@@ -230,8 +235,7 @@ fn severities(v: &Node, err: &ErrFn) -> Result<Vec<(String, Severity)>, String> 
     })?;
     map.iter()
         .map(|e| {
-            check_selector(&e.key.text)
-                .map_err(|m| format!("{} (at line {})", m, e.key.span.line))?;
+            check_selector(&e.key.text).map_err(|m| at(e.key.span, m))?;
             let s = match e.value.as_str() {
                 Some("error") => Severity::Error,
                 Some("warning") => Severity::Warning,
@@ -336,5 +340,20 @@ mod tests {
             "{rendered}"
         );
         assert_eq!(from_text(path, &rendered).unwrap().render(), rendered);
+    }
+
+    /// Found by fuzzing: an unknown rule under `severity` named neither the
+    /// file nor the column.
+    #[test]
+    fn unknown_severity_rule_names_file_line_and_column() {
+        let err = from_text(
+            Path::new("c.yaml"),
+            "fail-on: info\nseverity:\n  w=ights-not-100: error\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            "c.yaml:3:3: unknown rule `w=ights-not-100`; did you mean `weights-not-100`?"
+        );
     }
 }
