@@ -243,8 +243,8 @@ fn version_aware_webhook_rules() {
 
 /// Before 1.22 the schemas carry no CEL duration rules, so IL2007 checks
 /// the 1ms minimum itself, on every release before 1.22; an idleTimeout
-/// below 1ms (disabled) is not its finding. From 1.22 the CRD's own rule
-/// reports both (IL2003). Found untested by mutation testing.
+/// below 1ms (disabled) is not its finding. The 1.30 CRD's own rule reports
+/// both (IL2003). Found untested by mutation testing.
 #[test]
 fn duration_minimum_before_cel() {
     let connect = "testdata/rules/durations.yaml:11:29: error[IL2007] `connectTimeout`: duration 500us must be at least 1ms\n";
@@ -256,7 +256,7 @@ fn duration_minimum_before_cel() {
         );
     }
     assert_eq!(
-        concise(&["--istio-version=1.22", "-q", "testdata/rules/durations.yaml"]),
+        concise(&["--istio-version=1.30", "-q", "testdata/rules/durations.yaml"]),
         "testdata/rules/durations.yaml:11:29: error[IL2003] `connectTimeout`: duration \"500us\" is below the minimum 1ms\n\
          testdata/rules/durations.yaml:12:27: error[IL2003] `idleTimeout`: duration \"0s\" is below the minimum 1ms\n"
     );
