@@ -140,7 +140,7 @@ fn plain_safe(s: &str) -> bool {
 /// A YAML double-quoted scalar: JSON escapes, plus `\uXXXX` for every
 /// non-ASCII character that is not alphanumeric (BOMs, spaces and format
 /// characters that YAML readers reject or silently drop).
-fn quote(s: &str) -> String {
+pub fn quote(s: &str) -> String {
     let json = serde_json::to_string(s).expect("strings serialise");
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {

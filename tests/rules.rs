@@ -243,6 +243,27 @@ fn version_aware_webhook_rules() {
     );
 }
 
+/// Before 1.22 the schemas carry no CEL duration rules, so IL2007 checks
+/// the 1ms minimum itself, on every release before 1.22; an idleTimeout
+/// below 1ms (disabled) is not its finding. The 1.30 CRD's own rule reports
+/// both (IL2003). Found untested by mutation testing.
+#[test]
+fn duration_minimum_before_cel() {
+    let connect = "testdata/rules/durations.yaml:11:29: error[IL2007] `connectTimeout`: duration 500us must be at least 1ms\n";
+    for old in ["1.20", "1.21"] {
+        let v = format!("--istio-version={old}");
+        assert_eq!(
+            concise(&[&v, "-q", "testdata/rules/durations.yaml"]),
+            connect
+        );
+    }
+    assert_eq!(
+        concise(&["--istio-version=1.30", "-q", "testdata/rules/durations.yaml"]),
+        "testdata/rules/durations.yaml:11:29: error[IL2003] `connectTimeout`: duration \"500us\" is below the minimum 1ms\n\
+         testdata/rules/durations.yaml:12:27: error[IL2003] `idleTimeout`: duration \"0s\" is below the minimum 1ms\n"
+    );
+}
+
 /// What users see: the rendered (human) output of every rule fixture (each
 /// checked as tests/expectations.rs checks it), one snapshot per rule so a
 /// change shows which rule moved.
