@@ -10,8 +10,8 @@ use globset::GlobSet;
 use rayon::prelude::*;
 
 use crate::diagnostic::{
-    Applicability, Change, Diagnostic, Edit, Finding, Fix, ObjectRef, Related, Severity, Summary,
-    Target,
+    Applicability, Change, Diagnostic, Edit, Finding, Fix, ObjectCounts, ObjectRef, Related,
+    Severity, Summary, Target,
 };
 use crate::locate::locate;
 use crate::objects::{extract, Object};
@@ -34,6 +34,10 @@ pub struct Options {
     pub select: Vec<String>,
     /// Codes, names or code prefixes to drop.
     pub ignore: Vec<String>,
+    /// Added to the selection; prefixes here include opt-in rules (`--extend-select`).
+    pub extend_select: Vec<String>,
+    /// The name standard input goes by in findings and config globs (`--stdin-filename`).
+    pub stdin_name: Option<Arc<str>>,
     pub limits: Limits,
     /// Severity per rule selector (config `severity`).
     pub severity: Vec<(String, Severity)>,
@@ -48,6 +52,10 @@ pub struct Options {
     pub root: PathBuf,
     /// Show a progress line on stderr (the CLI sets it for terminals only).
     pub progress: bool,
+    /// The namespace of objects that name none (`-n`, default `default`).
+    pub namespace: Arc<str>,
+    /// Input name → the namespace its kustomization sets (filled by `run`).
+    pub file_namespaces: Arc<std::collections::HashMap<Arc<str>, Arc<str>>>,
 }
 
 #[derive(Clone, Debug)]
@@ -63,6 +71,8 @@ impl Default for Options {
             istio_version: IstioVersion::newest_bundled(),
             select: Vec::new(),
             ignore: Vec::new(),
+            extend_select: Vec::new(),
+            stdin_name: None,
             limits: Limits::default(),
             severity: Vec::new(),
             overrides: Vec::new(),
@@ -70,12 +80,15 @@ impl Default for Options {
             context: Vec::new(),
             root: PathBuf::from("."),
             progress: false,
+            namespace: Arc::from("default"),
+            file_namespaces: Arc::default(),
         }
     }
 }
 
 fn selects(sel: &str, rule: &Rule) -> bool {
     sel == "*"
+        || sel.eq_ignore_ascii_case("ALL")
         || sel.eq_ignore_ascii_case(rule.name)
         || rule
             .code
@@ -87,14 +100,44 @@ impl Options {
     pub fn enabled(&self, rule: &Rule) -> bool {
         let matches = |sel: &String| selects(sel, rule);
         let selected = if crate::rules::is_opt_in(rule) {
-            // Opt-in rules need their code or name, not a prefix or `*`.
-            self.select
-                .iter()
-                .any(|s| s.eq_ignore_ascii_case(rule.code) || s == rule.name)
+            // Opt-in rules need their code, name or ALL, not a prefix or `*`.
+            self.select.iter().any(|s| {
+                s.eq_ignore_ascii_case(rule.code) || s == rule.name || s.eq_ignore_ascii_case("ALL")
+            })
         } else {
             self.select.is_empty() || self.select.iter().any(matches)
         };
-        selected && !self.ignore.iter().any(matches)
+        let extended = self.extend_select.iter().any(matches);
+        (selected || extended) && !self.ignore.iter().any(matches)
+    }
+
+    /// The name an input goes by in findings.
+    pub fn input_name(&self, input: &Input) -> Arc<str> {
+        match (input, &self.stdin_name) {
+            (Input::Stdin, Some(name)) => name.clone(),
+            _ => input.name(),
+        }
+    }
+
+    /// Reads an input under the name it goes by.
+    // The diagnostic is the error of reading, as in source::read.
+    #[allow(clippy::result_large_err)]
+    fn read(&self, input: &Input) -> Result<Source, Diagnostic> {
+        let renamed = |name: &mut Arc<str>| {
+            if let (Input::Stdin, Some(n)) = (input, &self.stdin_name) {
+                *name = n.clone();
+            }
+        };
+        match source::read(input) {
+            Ok(mut src) => {
+                renamed(&mut src.name);
+                Ok(src)
+            }
+            Err(mut d) => {
+                renamed(&mut d.file);
+                Err(d)
+            }
+        }
     }
 
     /// The file relative to `root`, for glob matching.
@@ -155,11 +198,16 @@ pub struct Report {
     pub sources: BTreeMap<Arc<str>, Arc<str>>,
     /// Every file checked, in input order, with its objects.
     pub files: Vec<FileEntry>,
+    /// `--context` files read, with how many objects each gave.
+    pub context_files: Vec<(Arc<str>, usize)>,
+    /// Directories named on the command line that hold no manifest.
+    pub empty_dirs: Vec<PathBuf>,
 }
 
 pub struct FileEntry {
     pub name: Arc<str>,
     pub objects: Vec<ObjectRef>,
+    pub counts: ObjectCounts,
 }
 
 impl Report {
@@ -171,10 +219,11 @@ impl Report {
 
 /// Checks the inputs named on the command line.
 pub fn run(paths: &[PathBuf], opts: &Options) -> Result<Report, FatalError> {
-    let (mut inputs, walk_problems) = source::collect(paths)?;
+    let (mut inputs, walk_problems, empty_dirs) = source::collect_noting_empty(paths)?;
     inputs.retain(|i| !matches!(i, Input::File(p) if opts.excluded(&p.to_string_lossy())));
+    let opts = &with_kustomize_namespaces(opts, &inputs);
     // Context files feed the cross-object index only; they are not reported on.
-    let context: Vec<Facts> = if opts.context.is_empty() {
+    let context: Vec<ContextFile> = if opts.context.is_empty() {
         Vec::new()
     } else {
         let (context, _) = source::collect(&opts.context)?;
@@ -185,37 +234,56 @@ pub fn run(paths: &[PathBuf], opts: &Options) -> Result<Report, FatalError> {
             .map(|src| context_facts(&src, opts))
             .collect()
     };
-    Ok(run_inputs_with(&inputs, walk_problems, opts, context))
+    let mut report = run_inputs_with(&inputs, walk_problems, opts, context);
+    report.empty_dirs = empty_dirs;
+    Ok(report)
 }
 
 pub fn run_inputs(inputs: &[Input], diagnostics: Vec<Diagnostic>, opts: &Options) -> Report {
+    let opts = &with_kustomize_namespaces(opts, inputs);
     run_inputs_with(inputs, diagnostics, opts, Vec::new())
+}
+
+/// The options with the namespaces that kustomizations among the inputs set.
+fn with_kustomize_namespaces(opts: &Options, inputs: &[Input]) -> Options {
+    let mut opts = opts.clone();
+    opts.file_namespaces = Arc::new(crate::kustomize::namespaces(inputs));
+    opts
+}
+
+/// What a `--context` file gave: its facts, for the summary its name and object count.
+struct ContextFile {
+    name: Arc<str>,
+    objects: usize,
+    facts: Facts,
 }
 
 fn run_inputs_with(
     inputs: &[Input],
     mut diagnostics: Vec<Diagnostic>,
     opts: &Options,
-    context: Vec<Facts>,
+    context: Vec<ContextFile>,
 ) -> Report {
-    let progress =
-        (opts.progress && inputs.len() >= PROGRESS_AFTER).then(|| Progress::start(inputs.len()));
+    let progress = opts
+        .progress
+        .then(|| crate::progress::Progress::start(inputs.len()));
     let outcomes: Vec<FileOutcome> = inputs
         .par_iter()
-        .inspect(|_| {
-            if let Some(p) = &progress {
-                p.tick();
-            }
-        })
-        .map(|input| match source::read(input) {
+        .map(|input| match opts.read(input) {
             Ok(src) => check_source(&src, opts),
             Err(d) => FileOutcome {
                 source: None,
                 diagnostics: vec![d],
                 objects: Vec::new(),
+                counts: ObjectCounts::default(),
                 facts: Facts::default(),
                 suppressions: Vec::new(),
             },
+        })
+        .inspect(|o| {
+            if let Some(p) = &progress {
+                p.file_done(o.diagnostics.len());
+            }
         })
         .collect();
     let mut summary = Summary {
@@ -227,14 +295,18 @@ fn run_inputs_with(
     let mut facts = Facts::default();
     let mut files = Vec::with_capacity(inputs.len());
     let mut suppressions = Vec::new();
+    let mut context_files = Vec::with_capacity(context.len());
     for c in context {
-        facts.merge(c.into_context());
+        summary.counts.context += c.objects;
+        context_files.push((c.name, c.objects));
+        facts.merge(c.facts.into_context());
     }
     for (input, o) in inputs.iter().zip(outcomes) {
-        summary.objects += o.objects.len();
+        summary.counts.add(o.counts);
         files.push(FileEntry {
-            name: input.name(),
+            name: opts.input_name(input),
             objects: o.objects,
+            counts: o.counts,
         });
         // Texts are kept for snippets only where there are findings, so memory
         // stays bounded by the largest file; cross-object findings re-read theirs.
@@ -256,20 +328,23 @@ fn run_inputs_with(
         .collect();
     if !missing.is_empty() {
         for input in inputs {
-            let name = input.name();
+            let name = opts.input_name(input);
             if missing.contains(&name) {
-                if let Ok(src) = source::read(input) {
+                if let Ok(src) = opts.read(input) {
                     sources.insert(name, src.text);
                 }
             }
         }
     }
+    summary.objects = summary.counts.checked + summary.counts.context + summary.counts.skipped;
     summary.count(&diagnostics);
     Report {
         diagnostics,
         summary,
         sources,
         files,
+        context_files,
+        empty_dirs: Vec::new(),
     }
 }
 
@@ -277,28 +352,76 @@ pub struct FileOutcome {
     pub source: Option<Source>,
     pub diagnostics: Vec<Diagnostic>,
     pub objects: Vec<ObjectRef>,
+    pub counts: ObjectCounts,
     pub facts: Facts,
     pub suppressions: Vec<Suppression>,
+}
+
+/// How an object takes part: checked (an Istio networking kind we have a
+/// schema for), context for the cross-object rules, or neither.
+fn classify(object: &Object, opts: &Options) -> Use {
+    if object.group == schema::GROUP {
+        let release = schema::release_for(opts.istio_version);
+        if !matches!(
+            schema::lookup(release, &object.kind, &object.version),
+            Lookup::UnknownKind
+        ) {
+            return Use::Checked;
+        }
+    }
+    if cross::used_as_context(object) {
+        Use::Context
+    } else {
+        Use::Skipped
+    }
+}
+
+enum Use {
+    Checked,
+    Context,
+    Skipped,
+}
+
+impl ObjectCounts {
+    fn note(&mut self, u: Use) {
+        match u {
+            Use::Checked => self.checked += 1,
+            Use::Context => self.context += 1,
+            Use::Skipped => self.skipped += 1,
+        }
+    }
+}
+
+/// Objects get the namespace `kubectl apply` would give them.
+fn place_namespace(object: &mut Object, file: &Arc<str>, opts: &Options) {
+    object.assumed_namespace = opts.namespace.clone();
+    object.forced_namespace = opts.file_namespaces.get(file).cloned();
 }
 
 /// Checks one source on its own (no cross-file rules).
 /// What a `--context` file contributes: its objects' facts, without the
 /// schema validation and rules it is not reported on.
-fn context_facts(src: &Source, opts: &Options) -> Facts {
-    let mut facts = Facts::default();
+fn context_facts(src: &Source, opts: &Options) -> ContextFile {
+    let mut out = ContextFile {
+        name: src.name.clone(),
+        objects: 0,
+        facts: Facts::default(),
+    };
     if find_template(&src.text).is_some() {
-        return facts;
+        return out;
     }
     for root in parse_stream(&src.text, opts.limits)
         .documents
         .into_iter()
         .filter_map(|d| d.root)
     {
-        for object in extract(root) {
-            cross::collect(&object, &src.name, &src.text, &mut facts);
+        for mut object in extract(root) {
+            place_namespace(&mut object, &src.name, opts);
+            out.objects += 1;
+            cross::collect(&object, &src.name, &src.text, &mut out.facts);
         }
     }
-    facts
+    out
 }
 
 pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
@@ -308,6 +431,7 @@ pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
         source: Some(src.clone()),
         diagnostics: Vec::new(),
         objects: Vec::new(),
+        counts: ObjectCounts::default(),
         facts: Facts::default(),
         suppressions: suppress::from_comments(&src.name, &src.text),
     };
@@ -333,7 +457,9 @@ pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
     }
     for doc in parsed.documents {
         let Some(root) = doc.root else { continue };
-        for object in extract(root) {
+        for mut object in extract(root) {
+            place_namespace(&mut object, file, opts);
+            out.counts.note(classify(&object, opts));
             out.objects.push(object.object_ref());
             out.suppressions
                 .extend(suppress::from_object(&object, file, text));
@@ -350,7 +476,8 @@ pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
     out.facts = out.facts.clone();
     // Keep the text only for snippets of findings (or stdin, which cannot be
     // re-read): memory stays bounded by the largest file.
-    if out.diagnostics.is_empty() && src.name.as_ref() != "<stdin>" {
+    let stdin = src.name.as_ref() == "<stdin>" || Some(&src.name) == opts.stdin_name.as_ref();
+    if out.diagnostics.is_empty() && !stdin {
         out.source = None;
     }
     out
@@ -542,48 +669,4 @@ fn find_template(text: &str) -> Option<usize> {
         offset += line.len();
     }
     None
-}
-
-/// Runs with fewer files finish before a progress line would help.
-const PROGRESS_AFTER: usize = 2000;
-
-/// "checked N/M files" on stderr, redrawn by a helper thread, erased at the end.
-struct Progress {
-    done: Arc<std::sync::atomic::AtomicUsize>,
-    stop: Arc<std::sync::atomic::AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Progress {
-    fn start(total: usize) -> Progress {
-        use std::sync::atomic::Ordering::Relaxed;
-        let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let (d, s) = (done.clone(), stop.clone());
-        let thread = std::thread::spawn(move || {
-            while !s.load(Relaxed) {
-                std::thread::sleep(std::time::Duration::from_millis(100));
-                eprint!("\rchecked {}/{total} files", d.load(Relaxed));
-            }
-            eprint!("\r\x1b[2K");
-        });
-        Progress {
-            done,
-            stop,
-            thread: Some(thread),
-        }
-    }
-
-    fn tick(&self) {
-        self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    }
-}
-
-impl Drop for Progress {
-    fn drop(&mut self) {
-        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
 }

@@ -49,6 +49,7 @@ struct View<'a> {
 
 impl fmt::Debug for View<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(super::fixable_mark(self.d))?;
         f.write_str(&self.d.message)
     }
 }
@@ -62,6 +63,7 @@ impl fmt::Display for View<'_> {
                 None => write!(f, "{}: ", self.d.file)?,
             }
         }
+        f.write_str(super::fixable_mark(self.d))?;
         f.write_str(&self.d.message)
     }
 }

@@ -190,7 +190,7 @@ pub fn collect(site: &Site, facts: &mut MeshFacts) {
 }
 
 /// `istio` or a revision's `istio-<rev>` ConfigMap.
-fn is_mesh_config_name(name: &str) -> bool {
+pub fn is_mesh_config_name(name: &str) -> bool {
     name == "istio" || name.starts_with("istio-") && !name.contains("sidecar")
 }
 
