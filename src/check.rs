@@ -221,9 +221,9 @@ impl Report {
 pub fn run(paths: &[PathBuf], opts: &Options) -> Result<Report, FatalError> {
     let (mut inputs, walk_problems, empty_dirs) = source::collect_noting_empty(paths)?;
     inputs.retain(|i| !matches!(i, Input::File(p) if opts.excluded(&p.to_string_lossy())));
-    let opts = &with_kustomize_namespaces(opts, &inputs);
+    let opts = &crate::check_context::with_kustomize_namespaces(opts, &inputs);
     // Context files feed the cross-object index only; they are not reported on.
-    let context: Vec<ContextFile> = if opts.context.is_empty() {
+    let context: Vec<crate::check_context::ContextFile> = if opts.context.is_empty() {
         Vec::new()
     } else {
         let (context, _) = source::collect(&opts.context)?;
@@ -231,7 +231,7 @@ pub fn run(paths: &[PathBuf], opts: &Options) -> Result<Report, FatalError> {
             .par_iter()
             .filter(|i| !inputs.contains(i))
             .filter_map(|i| source::read(i).ok())
-            .map(|src| context_facts(&src, opts))
+            .map(|src| crate::check_context::context_facts(&src, opts))
             .collect()
     };
     let mut report = run_inputs_with(&inputs, walk_problems, opts, context);
@@ -240,29 +240,15 @@ pub fn run(paths: &[PathBuf], opts: &Options) -> Result<Report, FatalError> {
 }
 
 pub fn run_inputs(inputs: &[Input], diagnostics: Vec<Diagnostic>, opts: &Options) -> Report {
-    let opts = &with_kustomize_namespaces(opts, inputs);
+    let opts = &crate::check_context::with_kustomize_namespaces(opts, inputs);
     run_inputs_with(inputs, diagnostics, opts, Vec::new())
-}
-
-/// The options with the namespaces that kustomizations among the inputs set.
-fn with_kustomize_namespaces(opts: &Options, inputs: &[Input]) -> Options {
-    let mut opts = opts.clone();
-    opts.file_namespaces = Arc::new(crate::kustomize::namespaces(inputs));
-    opts
-}
-
-/// What a `--context` file gave: its facts, for the summary its name and object count.
-struct ContextFile {
-    name: Arc<str>,
-    objects: usize,
-    facts: Facts,
 }
 
 fn run_inputs_with(
     inputs: &[Input],
     mut diagnostics: Vec<Diagnostic>,
     opts: &Options,
-    context: Vec<ContextFile>,
+    context: Vec<crate::check_context::ContextFile>,
 ) -> Report {
     let progress = opts
         .progress
@@ -357,73 +343,7 @@ pub struct FileOutcome {
     pub suppressions: Vec<Suppression>,
 }
 
-/// How an object takes part: checked (an Istio networking kind we have a
-/// schema for), context for the cross-object rules, or neither.
-fn classify(object: &Object, opts: &Options) -> Use {
-    if object.group == schema::GROUP {
-        let release = schema::release_for(opts.istio_version);
-        if !matches!(
-            schema::lookup(release, &object.kind, &object.version),
-            Lookup::UnknownKind
-        ) {
-            return Use::Checked;
-        }
-    }
-    if cross::used_as_context(object) {
-        Use::Context
-    } else {
-        Use::Skipped
-    }
-}
-
-enum Use {
-    Checked,
-    Context,
-    Skipped,
-}
-
-impl ObjectCounts {
-    fn note(&mut self, u: Use) {
-        match u {
-            Use::Checked => self.checked += 1,
-            Use::Context => self.context += 1,
-            Use::Skipped => self.skipped += 1,
-        }
-    }
-}
-
-/// Objects get the namespace `kubectl apply` would give them.
-fn place_namespace(object: &mut Object, file: &Arc<str>, opts: &Options) {
-    object.assumed_namespace = opts.namespace.clone();
-    object.forced_namespace = opts.file_namespaces.get(file).cloned();
-}
-
 /// Checks one source on its own (no cross-file rules).
-/// What a `--context` file contributes: its objects' facts, without the
-/// schema validation and rules it is not reported on.
-fn context_facts(src: &Source, opts: &Options) -> ContextFile {
-    let mut out = ContextFile {
-        name: src.name.clone(),
-        objects: 0,
-        facts: Facts::default(),
-    };
-    if find_template(&src.text).is_some() {
-        return out;
-    }
-    for root in parse_stream(&src.text, opts.limits)
-        .documents
-        .into_iter()
-        .filter_map(|d| d.root)
-    {
-        for mut object in extract(root) {
-            place_namespace(&mut object, &src.name, opts);
-            out.objects += 1;
-            cross::collect(&object, &src.name, &src.text, &mut out.facts);
-        }
-    }
-    out
-}
-
 pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
     let file = &src.name;
     let text: &str = &src.text;
@@ -458,8 +378,9 @@ pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
     for doc in parsed.documents {
         let Some(root) = doc.root else { continue };
         for mut object in extract(root) {
-            place_namespace(&mut object, file, opts);
-            out.counts.note(classify(&object, opts));
+            crate::check_context::place_namespace(&mut object, file, opts);
+            out.counts
+                .note(crate::check_context::classify(&object, opts));
             out.objects.push(object.object_ref());
             out.suppressions
                 .extend(suppress::from_object(&object, file, text));
@@ -653,7 +574,7 @@ fn drop_shadowed_yaml11(diags: &mut Vec<Diagnostic>) {
 }
 
 /// The byte offset of `{{` on a line that is not a comment.
-fn find_template(text: &str) -> Option<usize> {
+pub(crate) fn find_template(text: &str) -> Option<usize> {
     if !text.contains("{{") {
         return None;
     }

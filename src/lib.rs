@@ -3,6 +3,7 @@
 //! objects → checks → diagnostics → reporters.
 
 pub mod check;
+pub mod check_context;
 pub mod cli;
 pub mod cli_diff;
 pub mod cli_generate;
