@@ -268,7 +268,7 @@ fn run_inputs_with(
         })
         .inspect(|o| {
             if let Some(p) = &progress {
-                p.file_done(o.diagnostics.len());
+                p.file_done(o.diagnostics.iter().filter(|d| opts.enabled(d.rule)).count());
             }
         })
         .collect();

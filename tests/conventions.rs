@@ -643,3 +643,33 @@ fn istio_versions_outside_the_range_are_refused() {
     let (_, _, err) = concise(&["--istio-version", "1.30.0", &format!("{T}/mixed.yaml")]);
     assert_eq!(err, "");
 }
+
+// 14. The README's first run: a clean tutorial step, then one deliberate mistake.
+#[test]
+fn first_run_examples() {
+    let (code, out, _) = concise(&[
+        "examples/istiofiles/destination-rule-recommendation-v1-v2.yml",
+        "examples/istiofiles/virtual-service-recommendation-v1_and_v2_75_25.yml",
+    ]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "Checked 2 files (2 objects): 0 errors, 0 warnings, 0 infos.\n")
+    );
+    let (code, out, _) = concise(&["examples/first-run"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (
+            1,
+            "examples/first-run/virtual-service.yaml:16:17: error[IL5001] subset `version-2` is not defined by the DestinationRule for `recommendation.default.svc.cluster.local`; it defines `version-v1`, `version-v2`\n\
+             Checked 2 files (2 objects): 1 error, 0 warnings, 0 infos.\n"
+        )
+    );
+    // The README's account of the whole tutorial directory.
+    let (code, out, _) = concise(&["-q", "--select=IL5018", "examples/istiofiles"]);
+    assert_eq!((code, out.lines().count()), (0, 30));
+    let (_, json) = check_json(&["examples/istiofiles"]);
+    assert_eq!(
+        (&json["summary"]["errors"], &json["summary"]["warnings"], &json["summary"]["infos"]),
+        (&serde_json::json!(0), &serde_json::json!(41), &serde_json::json!(4))
+    );
+}
