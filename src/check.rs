@@ -268,7 +268,12 @@ fn run_inputs_with(
         })
         .inspect(|o| {
             if let Some(p) = &progress {
-                p.file_done(o.diagnostics.iter().filter(|d| opts.enabled(d.rule)).count());
+                p.file_done(
+                    o.diagnostics
+                        .iter()
+                        .filter(|d| opts.enabled(d.rule))
+                        .count(),
+                );
             }
         })
         .collect();

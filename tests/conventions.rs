@@ -653,7 +653,10 @@ fn first_run_examples() {
     ]);
     assert_eq!(
         (code, out.as_str()),
-        (0, "Checked 2 files (2 objects): 0 errors, 0 warnings, 0 infos.\n")
+        (
+            0,
+            "Checked 2 files (2 objects): 0 errors, 0 warnings, 0 infos.\n"
+        )
     );
     let (code, out, _) = concise(&["examples/first-run"]);
     assert_eq!(
@@ -669,7 +672,15 @@ fn first_run_examples() {
     assert_eq!((code, out.lines().count()), (0, 30));
     let (_, json) = check_json(&["examples/istiofiles"]);
     assert_eq!(
-        (&json["summary"]["errors"], &json["summary"]["warnings"], &json["summary"]["infos"]),
-        (&serde_json::json!(0), &serde_json::json!(41), &serde_json::json!(4))
+        (
+            &json["summary"]["errors"],
+            &json["summary"]["warnings"],
+            &json["summary"]["infos"]
+        ),
+        (
+            &serde_json::json!(0),
+            &serde_json::json!(41),
+            &serde_json::json!(4)
+        )
     );
 }
