@@ -324,7 +324,8 @@ fn pre_commit_hook_file_declares_both_hooks() {
     let hooks = out.documents[0].root.as_ref().unwrap().to_json();
     assert_eq!(hooks[0]["id"], "istiolint");
     assert_eq!(hooks[0]["language"], "rust");
-    assert_eq!(hooks[0]["types"], serde_json::json!(["yaml"]));
+    assert_eq!(hooks[0]["types_or"], serde_json::json!(["yaml", "json"]));
+    assert_eq!(hooks[1]["types_or"], serde_json::json!(["yaml", "json"]));
     assert!(hooks[0]["entry"]
         .as_str()
         .unwrap()
