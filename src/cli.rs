@@ -346,7 +346,7 @@ fn check(mut args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, String> {
     for dir in &report.empty_dirs {
         eprintln!(
             "istiolint: note: {}: no manifests (*.yaml, *.yml, *.json) found",
-            dir.display()
+            crate::cli_output::printable(&dir.display().to_string())
         );
     }
     if args.verbose {

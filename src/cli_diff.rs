@@ -68,7 +68,7 @@ pub fn run(args: DiffArgs, out: &mut dyn Write) -> Result<ExitCode, String> {
     let (local, duplicates) =
         diff::last_definitions(diff::load_paths_named(&args.paths)?, &args.namespace);
     for note in duplicates {
-        eprintln!("istiolint: note: {note}");
+        eprintln!("istiolint: note: {}", crate::cli_output::printable(&note));
     }
     // The other side, as the diff headers name it.
     let label = match (&args.against, &args.against_git) {
@@ -99,12 +99,15 @@ pub fn run(args: DiffArgs, out: &mut dyn Write) -> Result<ExitCode, String> {
             .chain(&applied)
             .any(|o| diff::pointer_matches(o, p))
         {
-            eprintln!("istiolint: note: --ignore-path {p} matches nothing in any object");
+            eprintln!(
+                "istiolint: note: --ignore-path {} matches nothing in any object",
+                crate::cli_output::printable(p)
+            );
         }
     }
     let all = diff::diff(&local, &applied, &opts);
     for hint in diff::namespace_hints(&all, &applied, &args.namespace) {
-        eprintln!("istiolint: note: {hint}");
+        eprintln!("istiolint: note: {}", crate::cli_output::printable(&hint));
     }
     let shown: Vec<&diff::ObjectDiff> = all
         .iter()

@@ -84,12 +84,27 @@ pub fn color_enabled(flag: Color, is_terminal: bool) -> bool {
     }
 }
 
+/// Text from manifests or file names for standard error: control
+/// characters (a terminal's escape sequences) are shown escaped.
+pub fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// `--verbose`: every file read, in input order, on standard error.
 pub fn list_files(report: &Report) {
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     for (name, objects) in &report.context_files {
         eprintln!(
-            "istiolint: {name}: context file, {objects} object{}",
+            "istiolint: {}: context file, {objects} object{}",
+            printable(name),
             plural(*objects)
         );
     }
@@ -98,7 +113,7 @@ pub fn list_files(report: &Report) {
         let total = c.checked + c.context + c.skipped;
         eprintln!(
             "istiolint: {}: {total} object{} ({} checked, {} used as context, {} skipped)",
-            f.name,
+            printable(&f.name),
             plural(total),
             c.checked,
             c.context,
@@ -160,4 +175,13 @@ pub fn check_istio_version(requested: IstioVersion, flag: &str) -> Result<IstioV
         );
     }
     Ok(requested)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(super::printable("a\u{1b}[31mb\tc"), "a\\u{1b}[31mb\\tc");
+        assert_eq!(super::printable("plain ü"), "plain ü");
+    }
 }
