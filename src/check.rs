@@ -10,8 +10,8 @@ use globset::GlobSet;
 use rayon::prelude::*;
 
 use crate::diagnostic::{
-    Applicability, Change, Diagnostic, Edit, Finding, Fix, ObjectRef, Related, Severity, Summary,
-    Target,
+    Applicability, Change, Diagnostic, Edit, Finding, Fix, ObjectCounts, ObjectRef, Related,
+    Severity, Summary, Target,
 };
 use crate::locate::locate;
 use crate::objects::{extract, Object};
@@ -32,6 +32,10 @@ pub struct Options {
     pub select: Vec<String>,
     /// Codes, names or code prefixes to drop.
     pub ignore: Vec<String>,
+    /// Added to the selection; prefixes here include opt-in rules (`--extend-select`).
+    pub extend_select: Vec<String>,
+    /// The name standard input goes by in findings and config globs (`--stdin-filename`).
+    pub stdin_name: Option<Arc<str>>,
     pub limits: Limits,
     /// Severity per rule selector (config `severity`).
     pub severity: Vec<(String, Severity)>,
@@ -46,6 +50,10 @@ pub struct Options {
     pub root: PathBuf,
     /// Show a progress line on stderr (the CLI sets it for terminals only).
     pub progress: bool,
+    /// The namespace of objects that name none (`-n`, default `default`).
+    pub namespace: Arc<str>,
+    /// Input name → the namespace its kustomization sets (filled by `run`).
+    pub file_namespaces: Arc<std::collections::HashMap<Arc<str>, Arc<str>>>,
 }
 
 #[derive(Clone, Debug)]
@@ -61,6 +69,8 @@ impl Default for Options {
             istio_version: IstioVersion::newest_bundled(),
             select: Vec::new(),
             ignore: Vec::new(),
+            extend_select: Vec::new(),
+            stdin_name: None,
             limits: Limits::default(),
             severity: Vec::new(),
             overrides: Vec::new(),
@@ -68,12 +78,15 @@ impl Default for Options {
             context: Vec::new(),
             root: PathBuf::from("."),
             progress: false,
+            namespace: Arc::from("default"),
+            file_namespaces: Arc::default(),
         }
     }
 }
 
 fn selects(sel: &str, rule: &Rule) -> bool {
     sel == "*"
+        || sel.eq_ignore_ascii_case("ALL")
         || sel.eq_ignore_ascii_case(rule.name)
         || rule
             .code
@@ -85,14 +98,44 @@ impl Options {
     pub fn enabled(&self, rule: &Rule) -> bool {
         let matches = |sel: &String| selects(sel, rule);
         let selected = if crate::rules::is_opt_in(rule) {
-            // Opt-in rules need their code or name, not a prefix or `*`.
-            self.select
-                .iter()
-                .any(|s| s.eq_ignore_ascii_case(rule.code) || s == rule.name)
+            // Opt-in rules need their code, name or ALL, not a prefix or `*`.
+            self.select.iter().any(|s| {
+                s.eq_ignore_ascii_case(rule.code) || s == rule.name || s.eq_ignore_ascii_case("ALL")
+            })
         } else {
             self.select.is_empty() || self.select.iter().any(matches)
         };
-        selected && !self.ignore.iter().any(matches)
+        let extended = self.extend_select.iter().any(matches);
+        (selected || extended) && !self.ignore.iter().any(matches)
+    }
+
+    /// The name an input goes by in findings.
+    pub fn input_name(&self, input: &Input) -> Arc<str> {
+        match (input, &self.stdin_name) {
+            (Input::Stdin, Some(name)) => name.clone(),
+            _ => input.name(),
+        }
+    }
+
+    /// Reads an input under the name it goes by.
+    // The diagnostic is the error of reading, as in source::read.
+    #[allow(clippy::result_large_err)]
+    fn read(&self, input: &Input) -> Result<Source, Diagnostic> {
+        let renamed = |name: &mut Arc<str>| {
+            if let (Input::Stdin, Some(n)) = (input, &self.stdin_name) {
+                *name = n.clone();
+            }
+        };
+        match source::read(input) {
+            Ok(mut src) => {
+                renamed(&mut src.name);
+                Ok(src)
+            }
+            Err(mut d) => {
+                renamed(&mut d.file);
+                Err(d)
+            }
+        }
     }
 
     /// The file relative to `root`, for glob matching.
@@ -153,11 +196,16 @@ pub struct Report {
     pub sources: BTreeMap<Arc<str>, Arc<str>>,
     /// Every file checked, in input order, with its objects.
     pub files: Vec<FileEntry>,
+    /// `--context` files read, with how many objects each gave.
+    pub context_files: Vec<(Arc<str>, usize)>,
+    /// Directories named on the command line that hold no manifest.
+    pub empty_dirs: Vec<PathBuf>,
 }
 
 pub struct FileEntry {
     pub name: Arc<str>,
     pub objects: Vec<ObjectRef>,
+    pub counts: ObjectCounts,
 }
 
 impl Report {
@@ -169,10 +217,11 @@ impl Report {
 
 /// Checks the inputs named on the command line.
 pub fn run(paths: &[PathBuf], opts: &Options) -> Result<Report, FatalError> {
-    let (mut inputs, walk_problems) = source::collect(paths)?;
+    let (mut inputs, walk_problems, empty_dirs) = source::collect_noting_empty(paths)?;
     inputs.retain(|i| !matches!(i, Input::File(p) if opts.excluded(&p.to_string_lossy())));
+    let opts = &crate::check_context::with_kustomize_namespaces(opts, &inputs);
     // Context files feed the cross-object index only; they are not reported on.
-    let context: Vec<(Arc<str>, Facts)> = if opts.context.is_empty() {
+    let context: Vec<crate::check_context::ContextFile> = if opts.context.is_empty() {
         Vec::new()
     } else {
         let (context, _) = source::collect(&opts.context)?;
@@ -180,13 +229,16 @@ pub fn run(paths: &[PathBuf], opts: &Options) -> Result<Report, FatalError> {
             .par_iter()
             .filter(|i| !inputs.contains(i))
             .filter_map(|i| source::read(i).ok())
-            .map(|src| (src.name.clone(), context_facts(&src, opts)))
+            .map(|src| crate::check_context::context_facts(&src, opts))
             .collect()
     };
-    Ok(run_inputs_with(&inputs, walk_problems, opts, context))
+    let mut report = run_inputs_with(&inputs, walk_problems, opts, context);
+    report.empty_dirs = empty_dirs;
+    Ok(report)
 }
 
 pub fn run_inputs(inputs: &[Input], diagnostics: Vec<Diagnostic>, opts: &Options) -> Report {
+    let opts = &crate::check_context::with_kustomize_namespaces(opts, inputs);
     run_inputs_with(inputs, diagnostics, opts, Vec::new())
 }
 
@@ -209,26 +261,33 @@ fn run_inputs_with(
     inputs: &[Input],
     mut diagnostics: Vec<Diagnostic>,
     opts: &Options,
-    context: Vec<(Arc<str>, Facts)>,
+    context: Vec<crate::check_context::ContextFile>,
 ) -> Report {
-    let progress =
-        (opts.progress && inputs.len() >= PROGRESS_AFTER).then(|| Progress::start(inputs.len()));
+    let progress = opts
+        .progress
+        .then(|| crate::progress::Progress::start(inputs.len()));
     let outcomes: Vec<FileOutcome> = inputs
         .par_iter()
-        .inspect(|_| {
-            if let Some(p) = &progress {
-                p.tick();
-            }
-        })
-        .map(|input| match source::read(input) {
+        .map(|input| match opts.read(input) {
             Ok(src) => check_source(&src, opts),
             Err(d) => FileOutcome {
                 source: None,
                 diagnostics: vec![d],
                 objects: Vec::new(),
+                counts: ObjectCounts::default(),
                 facts: Facts::default(),
                 suppressions: Vec::new(),
             },
+        })
+        .inspect(|o| {
+            if let Some(p) = &progress {
+                p.file_done(
+                    o.diagnostics
+                        .iter()
+                        .filter(|d| opts.enabled(d.rule))
+                        .count(),
+                );
+            }
         })
         .collect();
     let mut summary = Summary {
@@ -240,16 +299,18 @@ fn run_inputs_with(
     let mut facts = Facts::default();
     let mut files = Vec::with_capacity(inputs.len());
     let mut suppressions = Vec::new();
-    let mut context_files = std::collections::BTreeSet::new();
-    for (name, c) in context {
-        context_files.insert(name);
-        facts.merge(c.into_context());
+    let mut context_files = Vec::with_capacity(context.len());
+    for c in context {
+        summary.counts.context += c.objects;
+        context_files.push((c.name, c.objects));
+        facts.merge(c.facts.into_context());
     }
     for (input, o) in inputs.iter().zip(outcomes) {
-        summary.objects += o.objects.len();
+        summary.counts.add(o.counts);
         files.push(FileEntry {
-            name: input.name(),
+            name: opts.input_name(input),
             objects: o.objects,
+            counts: o.counts,
         });
         // Texts are kept for snippets only where there are findings, so memory
         // stays bounded by the largest file; cross-object findings re-read theirs.
@@ -261,7 +322,8 @@ fn run_inputs_with(
         suppressions.extend(o.suppressions);
     }
     diagnostics.extend(cross::check(&mut facts));
-    finish(&mut diagnostics, &mut suppressions, opts, &context_files);
+    let context_names = context_files.iter().map(|(n, _)| n.clone()).collect();
+    finish(&mut diagnostics, &mut suppressions, opts, &context_names);
     let missing: std::collections::BTreeSet<&Arc<str>> = diagnostics
         .iter()
         .filter(|d| d.span.is_some() && !sources.contains_key(&d.file))
@@ -269,20 +331,23 @@ fn run_inputs_with(
         .collect();
     if !missing.is_empty() {
         for input in inputs {
-            let name = input.name();
+            let name = opts.input_name(input);
             if missing.contains(&name) {
-                if let Ok(src) = source::read(input) {
+                if let Ok(src) = opts.read(input) {
                     sources.insert(name, src.text);
                 }
             }
         }
     }
+    summary.objects = summary.counts.checked + summary.counts.context + summary.counts.skipped;
     summary.count(&diagnostics);
     Report {
         diagnostics,
         summary,
         sources,
         files,
+        context_files,
+        empty_dirs: Vec::new(),
     }
 }
 
@@ -290,30 +355,12 @@ pub struct FileOutcome {
     pub source: Option<Source>,
     pub diagnostics: Vec<Diagnostic>,
     pub objects: Vec<ObjectRef>,
+    pub counts: ObjectCounts,
     pub facts: Facts,
     pub suppressions: Vec<Suppression>,
 }
 
 /// Checks one source on its own (no cross-file rules).
-/// What a `--context` file contributes: its objects' facts, without the
-/// schema validation and rules it is not reported on.
-fn context_facts(src: &Source, opts: &Options) -> Facts {
-    let mut facts = Facts::default();
-    let templates = crate::template::find(&src.text, opts.limits);
-    let parse_text = templates.parse_text.as_deref().unwrap_or(&src.text);
-    for root in parse_stream(parse_text, opts.limits)
-        .documents
-        .into_iter()
-        .filter_map(|d| d.root)
-    {
-        for mut object in extract(root) {
-            schema::nulls::prune_object(&mut object, opts.istio_version);
-            cross::collect(&object, &src.name, &src.text, &mut facts);
-        }
-    }
-    facts
-}
-
 pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
     let file = &src.name;
     let text: &str = &src.text;
@@ -321,6 +368,7 @@ pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
         source: Some(src.clone()),
         diagnostics: Vec::new(),
         objects: Vec::new(),
+        counts: ObjectCounts::default(),
         facts: Facts::default(),
         suppressions: suppress::from_comments(&src.name, &src.text),
     };
@@ -337,6 +385,9 @@ pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
     for doc in parsed.documents {
         let Some(root) = doc.root else { continue };
         for mut object in extract(root) {
+            crate::check_context::place_namespace(&mut object, file, opts);
+            out.counts
+                .note(crate::check_context::classify(&object, opts));
             schema::nulls::prune_object(&mut object, opts.istio_version);
             out.objects.push(object.object_ref());
             out.suppressions
@@ -354,7 +405,8 @@ pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
     out.facts = out.facts.clone();
     // Keep the text only for snippets of findings (or stdin, which cannot be
     // re-read): memory stays bounded by the largest file.
-    if out.diagnostics.is_empty() && src.name.as_ref() != "<stdin>" {
+    let stdin = src.name.as_ref() == "<stdin>" || Some(&src.name) == opts.stdin_name.as_ref();
+    if out.diagnostics.is_empty() && !stdin {
         out.source = None;
     }
     out
@@ -528,48 +580,4 @@ fn drop_shadowed_yaml11(diags: &mut Vec<Diagnostic>) {
     diags.retain(|d| {
         !(std::ptr::eq(d.rule, &YAML11_SCALAR) && d.span.is_some_and(|s| typed.contains(&s.start)))
     });
-}
-
-/// Runs with fewer files finish before a progress line would help.
-const PROGRESS_AFTER: usize = 2000;
-
-/// "checked N/M files" on stderr, redrawn by a helper thread, erased at the end.
-struct Progress {
-    done: Arc<std::sync::atomic::AtomicUsize>,
-    stop: Arc<std::sync::atomic::AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Progress {
-    fn start(total: usize) -> Progress {
-        use std::sync::atomic::Ordering::Relaxed;
-        let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let (d, s) = (done.clone(), stop.clone());
-        let thread = std::thread::spawn(move || {
-            while !s.load(Relaxed) {
-                std::thread::sleep(std::time::Duration::from_millis(100));
-                eprint!("\rchecked {}/{total} files", d.load(Relaxed));
-            }
-            eprint!("\r\x1b[2K");
-        });
-        Progress {
-            done,
-            stop,
-            thread: Some(thread),
-        }
-    }
-
-    fn tick(&self) {
-        self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    }
-}
-
-impl Drop for Progress {
-    fn drop(&mut self) {
-        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
 }

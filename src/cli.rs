@@ -44,8 +44,8 @@ pub enum Command {
     Generate(crate::cli_generate::GenerateCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
-    /// Print the man page (roff).
-    Man,
+    /// Print a man page (roff): istiolint(1), or one per subcommand (`man check`, `--dir DIR`).
+    Man(crate::cli_man::ManArgs),
     /// Print the effective configuration (the nearest .istiolint.yaml merged with defaults).
     Config(ConfigArgs),
     /// Print the documentation of one rule, by code or name.
@@ -68,9 +68,12 @@ pub struct CheckArgs {
     /// Exit with 1 when a finding at or above this severity remains [default: error].
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
-    /// Only report these rules (codes, names or code prefixes like IL2), comma-separated.
+    /// Only report these rules (codes, names, code prefixes like IL2, or ALL), comma-separated.
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,
+    /// Report these rules too (codes, names or prefixes; opt-in rules included), comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub extend_select: Vec<String>,
     /// Never report these rules (codes, names or code prefixes), comma-separated.
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
@@ -82,7 +85,25 @@ pub struct CheckArgs {
     pub threads: Option<usize>,
     /// Read for cross-object checks (e.g. the cluster's DestinationRules) but not reported on.
     #[arg(long, value_name = "PATH")]
+    pub context_files: Vec<PathBuf>,
+    /// Deprecated spelling of --context-files (diff's --context is a kubeconfig context).
+    #[arg(long, value_name = "PATH", hide = true)]
     pub context: Vec<PathBuf>,
+    /// The namespace of objects that name none (a kustomization's `namespace:` wins for its files).
+    #[arg(short, long, default_value = "default")]
+    pub namespace: String,
+    /// Exit 0 even when findings remain (usage and I/O errors still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Write the report to FILE instead of standard output; FORMAT=FILE writes one more report in FORMAT (repeatable).
+    #[arg(long, value_name = "[FORMAT=]FILE")]
+    pub output_file: Vec<String>,
+    /// The file name standard input (`-`) goes by in findings and config globs.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+    /// List every file checked on standard error, with its objects.
+    #[arg(short, long)]
+    pub verbose: bool,
     #[command(flatten)]
     pub config: ConfigArgs,
     /// Print only the findings, not the summary line.
@@ -155,7 +176,12 @@ pub enum Color {
 }
 
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    use clap::{CommandFactory, FromArgMatches};
+    let parsed = Cli::command()
+        .long_version(crate::cli_output::long_version_static())
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -185,10 +211,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             clap_complete::generate(shell, &mut cmd, "istiolint", &mut out);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Man => {
-            let cmd = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(cmd).render(&mut out).map_err(io)?;
-            Ok(ExitCode::SUCCESS)
+        Command::Man(args) => {
+            let cmd = <Cli as clap::CommandFactory>::command()
+                .long_version(crate::cli_output::long_version_static());
+            crate::cli_man::run(args, cmd, &mut out)
         }
         Command::Config(args) => {
             write!(out, "{}", args.load()?.render()).map_err(io)?;
@@ -199,17 +225,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules { markdown: false } => {
-            for r in rules::all() {
-                writeln!(
-                    out,
-                    "{}  {:<26} {:<8} {}",
-                    r.code,
-                    r.name,
-                    r.severity.as_str(),
-                    r.summary
-                )
-                .map_err(io)?;
-            }
+            write!(out, "{}", rules::plain_table()).map_err(io)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Rule { code_or_name } => {
@@ -235,10 +251,27 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     }
 }
 
-fn check(args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, String> {
-    for sel in args.select.iter().chain(&args.ignore) {
+fn check(mut args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, String> {
+    for sel in args
+        .select
+        .iter()
+        .chain(&args.ignore)
+        .chain(&args.extend_select)
+    {
         crate::config::check_selector(sel)?;
     }
+    let lowercase = !args.namespace.bytes().any(|b| b.is_ascii_uppercase());
+    if !lowercase || !crate::rules::validators::is_dns1123_label(&args.namespace) {
+        return Err(format!(
+            "--namespace `{}` is not a valid namespace name (lowercase letters, digits, '-')",
+            args.namespace
+        ));
+    }
+    if !args.context.is_empty() {
+        eprintln!("istiolint: warning: `check --context` is deprecated; use --context-files (diff's --context names a kubeconfig context)");
+        args.context_files.append(&mut args.context);
+    }
+    let outputs = crate::cli_output::Outputs::parse(&args.output_file)?;
     let config = args.config.load()?;
     let root = config
         .path
@@ -258,15 +291,20 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, String> {
         (None, Some(s)) => FailOn::from_str(s, true).map_err(|e| e.to_string())?,
         (None, None) => FailOn::Error,
     };
-    let mut context = args.context.clone();
+    let mut context = args.context_files.clone();
     if context.is_empty() {
         context = config.context.iter().map(|p| root.join(p)).collect();
     }
+    let istio_version = match (args.istio_version, config.istio_version) {
+        (Some(v), _) => crate::cli_output::check_istio_version(v, "--istio-version")?,
+        (None, Some(v)) => crate::cli_output::check_istio_version(v, "istio-version (config)")?,
+        (None, None) => IstioVersion::newest_bundled(),
+    };
     let opts = Options {
-        istio_version: args
-            .istio_version
-            .or(config.istio_version)
-            .unwrap_or_else(IstioVersion::newest_bundled),
+        istio_version,
+        extend_select: args.extend_select.clone(),
+        stdin_name: args.stdin_filename.as_deref().map(std::sync::Arc::from),
+        namespace: std::sync::Arc::from(args.namespace.as_str()),
         select: pick(args.select, &config.select),
         ignore: pick(args.ignore, &config.ignore),
         severity: config.severity.clone(),
@@ -282,7 +320,7 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, String> {
         exclude: crate::config::globset(&config.exclude),
         context,
         root,
-        // Never in pipes or CI.
+        // Never in pipes or CI logs.
         progress: std::io::stderr().is_terminal() && std::env::var_os("CI").is_none(),
         ..Options::default()
     };
@@ -306,23 +344,24 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, String> {
     let report = pool
         .install(|| check::run(&paths, &opts))
         .map_err(|e| e.to_string())?;
-    let color = match args.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
-        }
-    };
+    for dir in &report.empty_dirs {
+        eprintln!(
+            "istiolint: note: {}: no manifests (*.yaml, *.yml, *.json) found",
+            crate::cli_output::printable(&dir.display().to_string())
+        );
+    }
+    if args.verbose {
+        crate::cli_output::list_files(&report);
+    }
     let style = report::Style {
-        color,
+        color: crate::cli_output::color_enabled(args.color, std::io::stdout().is_terminal()),
         quiet: args.quiet,
         statistics: args.statistics,
     };
-    report::write(&report, args.format, style, out).map_err(io_error)?;
+    outputs.write(&report, args.format, style, out)?;
 
     let failed = match (fail_on.threshold(), report.worst()) {
-        (Some(t), Some(w)) => w >= t,
+        (Some(t), Some(w)) => w >= t && !args.exit_zero,
         _ => false,
     };
     Ok(if failed {
@@ -399,14 +438,19 @@ fn write_fixes(results: &[FixResult], diff: bool, out: &mut dyn Write) -> Result
             out.write_all(text.as_bytes()).map_err(io_error)?;
         } else if let Input::File(path) = input {
             // Never overwrite a file that changed on disk since it was read.
+            // The text was read without its byte-order mark; compare and write with it.
             let now = std::fs::read(path).map_err(|e| format!("{name}: {e}"))?;
-            if now != original.as_bytes() {
+            let (bom, body) = match now.strip_prefix(crate::source::UTF8_BOM) {
+                Some(rest) => (crate::source::UTF8_BOM, rest),
+                None => (&b""[..], &now[..]),
+            };
+            if body != original.as_bytes() {
                 let name = crate::report::escape::visible(&name);
                 eprintln!("istiolint: {name} changed while it was being fixed; left untouched");
                 continue;
             }
-            crate::fsutil::write_atomic(path, fixed.text.as_bytes())
-                .map_err(|e| format!("{name}: {e}"))?;
+            let bytes = [bom, fixed.text.as_bytes()].concat();
+            crate::fsutil::write_atomic(path, &bytes).map_err(|e| format!("{name}: {e}"))?;
         }
         fixes += fixed.applied;
         files += 1;

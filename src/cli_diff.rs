@@ -33,7 +33,7 @@ pub struct DiffArgs {
     /// Namespace of local objects that name none.
     #[arg(short, long, default_value = "default")]
     pub namespace: String,
-    /// A JSON pointer to ignore (fields a controller rewrites, e.g. /spec/http/0/route/0/weight).
+    /// A JSON pointer to ignore (fields a controller rewrites, e.g. /spec/http/*/route/*/weight; `*` is any key or index).
     #[arg(long, value_name = "POINTER")]
     pub ignore_path: Vec<String>,
     /// Also list applied objects that are not in the local files.
@@ -41,6 +41,9 @@ pub struct DiffArgs {
     pub show_extra: bool,
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
     pub format: DiffFormat,
+    /// Colour of the text output (NO_COLOR and FORCE_COLOR apply to auto).
+    #[arg(long, value_enum, default_value_t = crate::cli::Color::Auto)]
+    pub color: crate::cli::Color,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -62,7 +65,18 @@ pub fn run(args: DiffArgs, out: &mut dyn Write) -> Result<ExitCode, String> {
     {
         return Err("standard input can be the local files or --against, not both".into());
     }
-    let local = diff::load_paths(&args.paths)?;
+    let (local, duplicates) =
+        diff::last_definitions(diff::load_paths_named(&args.paths)?, &args.namespace);
+    for note in duplicates {
+        eprintln!("istiolint: note: {}", crate::cli_output::printable(&note));
+    }
+    // The other side, as the diff headers name it.
+    let label = match (&args.against, &args.against_git) {
+        (Some(a), _) if a.as_os_str() == "-" => "applied (stdin)".to_string(),
+        (Some(a), _) => a.display().to_string(),
+        (None, Some(rev)) => format!("git {rev}"),
+        (None, None) => "live".to_string(),
+    };
     let applied = if let Some(a) = &args.against {
         diff::load_paths(std::slice::from_ref(a))?
     } else if let Some(rev) = &args.against_git {
@@ -79,16 +93,31 @@ pub fn run(args: DiffArgs, out: &mut dyn Write) -> Result<ExitCode, String> {
         namespace: args.namespace.clone(),
         ignore_paths: args.ignore_path.clone(),
     };
+    for p in &args.ignore_path {
+        if !local
+            .iter()
+            .chain(&applied)
+            .any(|o| diff::pointer_matches(o, p))
+        {
+            eprintln!(
+                "istiolint: note: --ignore-path {} matches nothing in any object",
+                crate::cli_output::printable(p)
+            );
+        }
+    }
     let all = diff::diff(&local, &applied, &opts);
+    for hint in diff::namespace_hints(&all, &applied, &args.namespace) {
+        eprintln!("istiolint: note: {}", crate::cli_output::printable(&hint));
+    }
     let shown: Vec<&diff::ObjectDiff> = all
         .iter()
         .filter(|d| args.show_extra || d.status != Status::NotInLocalFiles)
         .collect();
     let text = match args.format {
         DiffFormat::Text => {
-            let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal();
-            diff::render_text(&shown, color)
+            let color =
+                crate::cli_output::color_enabled(args.color, std::io::stdout().is_terminal());
+            diff::render_text(&shown, color, &label)
         }
         DiffFormat::Json => diff::render_json(&shown),
     };

@@ -20,6 +20,7 @@ use crate::{emit, fsutil};
 pub enum GenerateCommand {
     /// A VirtualService splitting traffic between subsets: `SUBSET=WEIGHT` or `SUBSET` (even split).
     Split {
+        #[arg(value_parser = parse_host)]
         host: String,
         #[arg(required = true, value_name = "SUBSET[=WEIGHT]")]
         split: Vec<SplitSpec>,
@@ -31,6 +32,7 @@ pub enum GenerateCommand {
     },
     /// A DestinationRule defining subsets: `NAME:KEY=VALUE[,KEY=VALUE]`, or `vN` for `version-vN:version=vN`.
     Subsets {
+        #[arg(value_parser = parse_host)]
         host: String,
         #[arg(required = true, value_name = "NAME:KEY=VALUE")]
         subsets: Vec<SubsetSpec>,
@@ -40,6 +42,7 @@ pub enum GenerateCommand {
     /// A DestinationRule with subsets and a circuit breaker (connection pool + outlier detection).
     #[command(allow_negative_numbers = true)]
     CircuitBreaker {
+        #[arg(value_parser = parse_host)]
         host: String,
         #[arg(value_name = "NAME:KEY=VALUE")]
         subsets: Vec<SubsetSpec>,
@@ -93,6 +96,12 @@ pub fn run(cmd: GenerateCommand, out: &mut dyn Write) -> Result<ExitCode, String
             .map_err(crate::cli::io_error)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The host positional: a (wildcard) domain name, as Istio validates it.
+fn parse_host(s: &str) -> Result<String, String> {
+    crate::rules::validators::wildcard_domain(s)?;
+    Ok(s.to_string())
 }
 
 /// Builds the manifest for a command.

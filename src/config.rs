@@ -212,7 +212,7 @@ pub fn check_selector(sel: &str) -> Result<(), String> {
                 .to_ascii_uppercase()
                 .starts_with(&sel.to_ascii_uppercase())
     });
-    if known || sel == "*" {
+    if known || sel == "*" || sel.eq_ignore_ascii_case("ALL") {
         return Ok(());
     }
     let names = rules::all().iter().flat_map(|r| [r.code, r.name]);
@@ -278,15 +278,16 @@ impl Config {
                     .join(", ")
             )
         };
-        let sev = |v: &[(String, Severity)]| {
+        let sev_at = |v: &[(String, Severity)], indent: &str| {
             if v.is_empty() {
                 " {}".to_string()
             } else {
                 v.iter()
-                    .map(|(k, s)| format!("\n  {k}: {}", s.as_str()))
+                    .map(|(k, s)| format!("\n{indent}{k}: {}", s.as_str()))
                     .collect()
             }
         };
+        let sev = |v: &[(String, Severity)]| sev_at(v, "  ");
         let mut out = format!(
             "# from: {}\nistio-version: \"{}\"\nfail-on: {}\nselect: {}\nignore: {}\nseverity:{}\ncontext: {}\nexclude: {}\n",
             self.path.as_ref().map_or("(defaults)".into(), |p| {
@@ -305,11 +306,11 @@ impl Config {
         } else {
             out.push_str("overrides:\n");
             for o in &self.overrides {
-                let severity = sev(&o.severity).replace("\n", "\n  ");
                 out.push_str(&format!(
-                    "- files: {}\n  ignore: {}\n  severity:{severity}\n",
+                    "- files: {}\n  ignore: {}\n  severity:{}\n",
                     list(&o.files),
-                    list(&o.ignore)
+                    list(&o.ignore),
+                    sev_at(&o.severity, "    ")
                 ));
             }
         }

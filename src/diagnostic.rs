@@ -129,12 +129,13 @@ impl Diagnostic {
         self
     }
 
+    /// 1-based; a finding about a whole file (too large, unreadable) is at 1:1.
     pub fn line(&self) -> u32 {
-        self.span.map_or(0, |s| s.line)
+        self.span.map_or(1, |s| s.line)
     }
 
     pub fn column(&self) -> u32 {
-        self.span.map_or(0, |s| s.col)
+        self.span.map_or(1, |s| s.col)
     }
 
     /// The deterministic output order: file, line, column, code, message.
@@ -209,10 +210,33 @@ impl Finding {
 #[derive(Clone, Copy, Debug, Default, Serialize)]
 pub struct Summary {
     pub files: usize,
+    /// checked + context + skipped, `--context` files' objects included.
     pub objects: usize,
+    #[serde(flatten)]
+    pub counts: ObjectCounts,
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+}
+
+/// How the objects read took part in a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ObjectCounts {
+    /// Istio networking objects validated and run through the rules.
+    pub checked: usize,
+    /// Objects only read for the cross-object rules (Services, workloads,
+    /// PeerAuthentications, ..., and everything in `--context` files).
+    pub context: usize,
+    /// Objects of kinds istiolint neither checks nor uses.
+    pub skipped: usize,
+}
+
+impl ObjectCounts {
+    pub fn add(&mut self, other: ObjectCounts) {
+        self.checked += other.checked;
+        self.context += other.context;
+        self.skipped += other.skipped;
+    }
 }
 
 impl Summary {

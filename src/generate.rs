@@ -34,6 +34,7 @@ impl std::str::FromStr for SubsetSpec {
                     .split_once('=')
                     .filter(|(k, _)| !k.is_empty())
                     .ok_or_else(|| format!("subset `{s}`: label `{kv}` is not KEY=VALUE"))?;
+                crate::rules::validators::label(k, v).map_err(|e| format!("subset `{s}`: {e}"))?;
                 Ok((k.to_string(), v.to_string()))
             })
             .collect::<Result<Vec<_>, String>>()?;
@@ -195,28 +196,40 @@ pub fn split(
 /// `generate circuit-breaker`.
 #[derive(Clone, Debug, Default, clap::Args)]
 pub struct Breaker {
+    /// connectionPool.tcp.maxConnections: connections per client proxy to each host.
     #[arg(long)]
     pub max_connections: Option<i64>,
+    /// connectionPool.tcp.connectTimeout, e.g. 10s.
     #[arg(long, value_name = "DURATION")]
     pub connect_timeout: Option<String>,
+    /// connectionPool.http.http1MaxPendingRequests: requests waiting for a connection.
     #[arg(long = "http1-max-pending-requests")]
     pub http1_max_pending_requests: Option<i64>,
+    /// connectionPool.http.http2MaxRequests: active requests to the service.
     #[arg(long = "http2-max-requests")]
     pub http2_max_requests: Option<i64>,
+    /// connectionPool.http.maxRequestsPerConnection (1 disables keep-alive).
     #[arg(long)]
     pub max_requests_per_connection: Option<i64>,
+    /// connectionPool.http.maxRetries: concurrent retries to the service.
     #[arg(long)]
     pub max_retries: Option<i64>,
+    /// outlierDetection.consecutive5xxErrors: 5xx responses before a host is ejected.
     #[arg(long = "consecutive-5xx-errors")]
     pub consecutive_5xx_errors: Option<i64>,
+    /// outlierDetection.consecutiveGatewayErrors: 502/503/504 responses before a host is ejected.
     #[arg(long)]
     pub consecutive_gateway_errors: Option<i64>,
+    /// outlierDetection.interval between ejection sweeps, e.g. 1s.
     #[arg(long, value_name = "DURATION")]
     pub interval: Option<String>,
+    /// outlierDetection.baseEjectionTime: how long a host stays ejected (times the ejections), e.g. 3m.
     #[arg(long, value_name = "DURATION")]
     pub base_ejection_time: Option<String>,
+    /// outlierDetection.maxEjectionPercent: at most this share of hosts ejected (0-100).
     #[arg(long)]
     pub max_ejection_percent: Option<i64>,
+    /// outlierDetection.minHealthPercent: outlier detection stops below this share of healthy hosts (0-100).
     #[arg(long)]
     pub min_health_percent: Option<i64>,
 }
@@ -380,9 +393,12 @@ pub fn destination_rule(
         let tp = b.traffic_policy()?;
         match for_subset {
             Some(target) => {
+                // `v2` names `version-v2`, as in the positional shorthand.
+                let shorthand = format!("version-{target}");
                 let i = subsets
                     .iter()
                     .position(|s| s.name == target)
+                    .or_else(|| subsets.iter().position(|s| s.name == shorthand))
                     .ok_or_else(|| {
                         format!(
                             "--for-subset: `{target}` is not one of the subsets ({})",

@@ -3,9 +3,12 @@
 //! objects → checks → diagnostics → reporters.
 
 pub mod check;
+pub mod check_context;
 pub mod cli;
 pub mod cli_diff;
 pub mod cli_generate;
+pub mod cli_man;
+pub mod cli_output;
 pub mod config;
 pub mod diagnostic;
 pub mod diff;
@@ -14,9 +17,11 @@ pub mod emit;
 pub mod fix;
 pub mod fsutil;
 pub mod generate;
+pub mod kustomize;
 pub mod locate;
 pub mod model;
 pub mod objects;
+pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod schema;

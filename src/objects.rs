@@ -1,5 +1,7 @@
 //! Kubernetes objects found in YAML documents, `kind: List` unwrapped.
 
+use std::sync::Arc;
+
 use crate::diagnostic::ObjectRef;
 use crate::yaml::{Node, Value};
 
@@ -15,6 +17,10 @@ pub struct Object {
     pub namespace: Option<String>,
     pub node: Node,
     pub json: serde_json::Value,
+    /// The namespace of an object that names none (`check -n`, default `default`).
+    pub assumed_namespace: Arc<str>,
+    /// A kustomization's `namespace:`, which replaces the object's own.
+    pub forced_namespace: Option<Arc<str>>,
 }
 
 impl Object {
@@ -41,7 +47,18 @@ impl Object {
             kind,
             node,
             json,
+            assumed_namespace: Arc::from("default"),
+            forced_namespace: None,
         })
+    }
+
+    /// The namespace the object lands in when applied: a kustomization's,
+    /// its own, or the assumed one (as `kubectl apply -n`).
+    pub fn ns(&self) -> &str {
+        self.forced_namespace
+            .as_deref()
+            .or(self.namespace.as_deref())
+            .unwrap_or(&self.assumed_namespace)
     }
 
     pub fn object_ref(&self) -> ObjectRef {

@@ -12,6 +12,9 @@ use crate::diagnostic::Diagnostic;
 use crate::rules::input::{INPUT_LIMIT, UNREADABLE_FILE};
 use crate::yaml::position::span_of;
 
+/// Dropped when reading, kept when `--fix` writes the file back.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Larger files are refused (IL1005).
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -52,6 +55,15 @@ impl std::fmt::Display for FatalError {
 /// Expands the command-line paths into inputs, in a deterministic order.
 /// Problems met while walking a directory become diagnostics.
 pub fn collect(paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<Diagnostic>), FatalError> {
+    collect_noting_empty(paths).map(|(inputs, problems, _)| (inputs, problems))
+}
+
+/// Inputs, problems met while walking, and directories without a manifest.
+pub type Collected = (Vec<Input>, Vec<Diagnostic>, Vec<PathBuf>);
+
+/// As [`collect`], also returning the directories that hold no manifest.
+pub fn collect_noting_empty(paths: &[PathBuf]) -> Result<Collected, FatalError> {
+    let mut empty_dirs = Vec::new();
     let mut inputs = Vec::new();
     let mut problems = Vec::new();
     let mut stdin_seen = false;
@@ -95,11 +107,14 @@ pub fn collect(paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<Diagnostic>), Fatal
                 }
             }
         }
+        if found.is_empty() {
+            empty_dirs.push(path.clone());
+        }
         inputs.extend(found);
     }
     let mut seen = std::collections::HashSet::new();
     inputs.retain(|i| seen.insert(i.clone()));
-    Ok((inputs, problems))
+    Ok((inputs, problems, empty_dirs))
 }
 
 fn is_manifest(p: &Path) -> bool {
@@ -210,7 +225,7 @@ fn read_file(path: &Path, name: &Arc<str>) -> Result<Vec<u8>, Diagnostic> {
 /// Bytes → text: binary files and invalid UTF-8 are reported with the
 /// position of the first offending byte; a UTF-8 BOM is dropped.
 pub fn decode(name: Arc<str>, bytes: Vec<u8>) -> Result<Source, Diagnostic> {
-    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+    let bytes = match bytes.strip_prefix(UTF8_BOM) {
         Some(rest) => rest.to_vec(),
         None => bytes,
     };

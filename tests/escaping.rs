@@ -119,7 +119,7 @@ fn json_keeps_identifiers_exact_and_messages_visible() {
              \"message\": {},\n      \"help\": \"{help}\",\n      \"file\": \"testdata/hostile/values.yaml\",\n      \
              \"line\": {},\n      \"column\": {},\n      \"end_line\": {},\n      \"end_column\": {},\n      \
              \"pointer\": \"{pointer}\",\n      \"object\": {{\n        \"kind\": \"DestinationRule\",\n        \
-             \"namespace\": \"ns\\u202eab\",\n        \"name\": \"dr\\u001b[2Jx\"\n      }}\n    }}",
+             \"namespace\": \"ns\\u202eab\",\n        \"name\": \"dr\\u001b[2Jx\"\n      }},\n      \"fix\": null\n    }}",
             json_str(message),
             at.0,
             at.1,
@@ -129,7 +129,7 @@ fn json_keeps_identifiers_exact_and_messages_visible() {
     };
     let expected = format!(
         "{{\n  \"diagnostics\": [\n{},\n{}\n  ],\n  \"summary\": {{\n    \"files\": 1,\n    \"objects\": 1,\n    \
-         \"errors\": 2,\n    \"warnings\": 0,\n    \"infos\": 0\n  }}\n}}\n",
+         \"checked\": 1,\n    \"context\": 0,\n    \"skipped\": 0,\n    \"errors\": 2,\n    \"warnings\": 0,\n    \"infos\": 0\n  }}\n}}\n",
         diagnostic(
             "IL3005",
             "dr-host-invalid",
@@ -269,7 +269,7 @@ fn diff_output_escapes_values() {
     assert_eq!(
         out,
         "~ DestinationRule shop/r\\u{1b}[31m (changed)\n\
-         --- applied\n\
+         --- applied.yaml\n\
          +++ local\n\
          @@ -3,4 +3,4 @@\n   \
          name: \"r\\u001b[31m\"\n   \

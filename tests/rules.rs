@@ -108,7 +108,9 @@ fn partial_file_sets_only_warn() {
 
 #[test]
 fn tutorial_findings_are_the_reviewed_ones() {
-    let (code, json) = check_json(&["--ignore=IL6002", "examples/istiofiles"]);
+    // IL5018 (the tutorial's alternative steps define the same objects) is
+    // asserted in tests/conventions.rs.
+    let (code, json) = check_json(&["--ignore=IL6002,IL5018", "examples/istiofiles"]);
     assert_eq!(code, 0);
     let codes: Vec<String> = findings(&json).into_iter().map(|(c, _, _)| c).collect();
     assert_eq!(
@@ -232,13 +234,15 @@ fn version_aware_webhook_rules() {
     ]);
     let new = concise(&["--ignore=IL3016", "-q", "testdata/rules/versions.yaml"]);
     let common = "testdata/rules/versions.yaml:7:34: error[IL2007] `interval`: duration 1.5ms: only durations to ms precision are supported\n\
-                  testdata/rules/versions.yaml:7:59: error[IL2002] `baseEjectionTime` must be a string, found integer 10\n\
+                  testdata/rules/versions.yaml:7:59: error[IL2002] [*] `baseEjectionTime` must be a string, found integer 10\n\
                   testdata/rules/versions.yaml:8:56: warning[IL6005] consistent hash MinimumRingSize is deprecated, use ConsistentHashLB's RingHash configuration instead\n";
     assert_eq!(old, common);
+    // From 1.22 the schema's integer-or-string durations leave nothing to quote: no fix mark.
     assert_eq!(
         new,
         format!(
-            "{common}testdata/rules/versions.yaml:11:12: error[IL3006] duplicate subset names: a\n"
+            "{}testdata/rules/versions.yaml:11:12: error[IL3006] duplicate subset names: a\n",
+            common.replace("[*] ", "")
         )
     );
 }
@@ -382,7 +386,7 @@ fn tls_without_ca_and_delay_percent() {
         concise(&args),
         "testdata/rules/analyzers.yaml:7:17: info[IL3017] TLS mode SIMPLE for `api.example.com` without caCertificates: the server is verified only against the system's public CAs\n\
          testdata/rules/analyzers.yaml:10:19: info[IL3017] TLS mode MUTUAL for `api.example.com` without caCertificates: the server is verified only against the system's public CAs\n\
-         testdata/rules/analyzers.yaml:31:9: warning[IL6006] `fault.delay.percent` is deprecated\n"
+         testdata/rules/analyzers.yaml:31:9: warning[IL6006] [*] `fault.delay.percent` is deprecated\n"
     );
     let old = concise(&[
         "--istio-version=1.19",

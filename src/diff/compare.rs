@@ -152,9 +152,59 @@ fn pct(x: f64) -> String {
     }
 }
 
+/// A change of a whole map or list, as one change per leaf value: a
+/// trafficPolicy that moves into a subset reads field by field.
+fn leaves(c: &Change) -> Vec<Change> {
+    fn walk(v: &Value, at: String, out: &mut Vec<(String, Value)>) {
+        match v {
+            Value::Object(m) if !m.is_empty() => {
+                for (k, child) in m {
+                    walk(child, format!("{at}/{}", escape_pointer_token(k)), out);
+                }
+            }
+            Value::Array(a) if !a.is_empty() => {
+                for (i, child) in a.iter().enumerate() {
+                    walk(child, format!("{at}/{i}"), out);
+                }
+            }
+            other => out.push((at, other.clone())),
+        }
+    }
+    let structured = |v: &Option<Value>| matches!(v, Some(Value::Object(_) | Value::Array(_)));
+    if !structured(&c.old) && !structured(&c.new) {
+        return vec![c.clone()];
+    }
+    let mut out = Vec::new();
+    for (side, v) in [(0, &c.old), (1, &c.new)] {
+        let mut found = Vec::new();
+        if let Some(v) = v {
+            walk(v, c.pointer.clone(), &mut found);
+        }
+        for (pointer, leaf) in found {
+            let (old, new) = if side == 0 {
+                (Some(leaf), None)
+            } else {
+                (None, Some(leaf))
+            };
+            out.push(Change { pointer, old, new });
+        }
+    }
+    out
+}
+
 fn policy_summary(new: &Value, changes: &[Change]) -> Vec<String> {
     let mut out = Vec::new();
+    let mut expanded = Vec::new();
     for c in changes {
+        let whole_subset =
+            c.pointer.split('/').count() == 4 && c.pointer.starts_with("/spec/subsets/");
+        if whole_subset {
+            expanded.push(c.clone());
+        } else {
+            expanded.extend(leaves(c));
+        }
+    }
+    for c in &expanded {
         let parts: Vec<&str> = c.pointer.trim_start_matches('/').split('/').collect();
         let Some(tp) = parts.iter().position(|p| *p == "trafficPolicy") else {
             if parts.len() == 3 && parts[..2] == ["spec", "subsets"] {
@@ -177,7 +227,12 @@ fn policy_summary(new: &Value, changes: &[Change]) -> Vec<String> {
         } else {
             String::new()
         };
-        let field = parts[tp + 1..].join(".");
+        // Host-wide settings read as `trafficPolicy.x` when the change is
+        // about the policy itself, never as an empty label.
+        let field = match parts[tp + 1..].join(".") {
+            f if f.is_empty() => "trafficPolicy".to_string(),
+            f => f,
+        };
         let show = |v: &Option<Value>| {
             v.as_ref().map_or("unset".to_string(), |v| {
                 v.to_string().trim_matches('"').to_string()
@@ -212,6 +267,21 @@ mod tests {
         assert_eq!(
             traffic_summary("VirtualService", &a, &b, &c),
             vec!["version-v1 50% -> 75%, version-v2 50% -> 25%"]
+        );
+    }
+
+    #[test]
+    fn a_policy_moved_into_a_subset_reads_field_by_field() {
+        let pool = json!({"connectionPool": {"tcp": {"maxConnections": 1}}});
+        let a = json!({"spec": {"trafficPolicy": pool, "subsets": [{"name": "version-v2"}]}});
+        let b = json!({"spec": {"subsets": [{"name": "version-v2", "trafficPolicy": pool}]}});
+        let c = changes(&a, &b);
+        assert_eq!(
+            traffic_summary("DestinationRule", &a, &b, &c),
+            vec![
+                "subset version-v2: connectionPool.tcp.maxConnections unset -> 1",
+                "connectionPool.tcp.maxConnections 1 -> unset",
+            ]
         );
     }
 

@@ -37,6 +37,14 @@ pub fn load_text(name: &str, text: &str) -> Result<Vec<Value>, String> {
 
 /// Objects of files, directories or `-`.
 pub fn load_paths(paths: &[PathBuf]) -> Result<Vec<Value>, String> {
+    Ok(load_paths_named(paths)?
+        .into_iter()
+        .map(|(_, v)| v)
+        .collect())
+}
+
+/// Objects of files, directories or `-`, each with the file it came from.
+pub fn load_paths_named(paths: &[PathBuf]) -> Result<Vec<(String, Value)>, String> {
     let (inputs, problems) = source::collect(paths).map_err(|e| e.to_string())?;
     if let Some(p) = problems.first() {
         return Err(format!("{}: {}", p.file, p.message));
@@ -44,7 +52,8 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Vec<Value>, String> {
     let mut out = Vec::new();
     for input in &inputs {
         let src = source::read(input).map_err(|d| format!("{}: {}", d.file, d.message))?;
-        out.extend(load_text(&src.name, &src.text)?);
+        let objects = load_text(&src.name, &src.text)?;
+        out.extend(objects.into_iter().map(|v| (src.name.to_string(), v)));
     }
     Ok(out)
 }

@@ -9,7 +9,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use compare::Change;
-pub use load::{load_git, load_live, load_paths, load_text};
+pub use load::{load_git, load_live, load_paths, load_paths_named, load_text};
+pub use normalize::pointer_matches;
 
 /// Identity of an object: the apiVersion's version does not count.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -134,8 +135,9 @@ pub fn diff(local: &[Value], applied: &[Value], opts: &Options) -> Vec<ObjectDif
     out
 }
 
-/// The text report: traffic summary, then a unified diff per object.
-pub fn render_text(diffs: &[&ObjectDiff], color: bool) -> String {
+/// The text report: traffic summary, then a unified diff per object;
+/// `applied` names the other side in the diff headers (`--- origin/main`).
+pub fn render_text(diffs: &[&ObjectDiff], color: bool, applied: &str) -> String {
     let paint = |code: &str, s: &str| {
         if color {
             format!("\x1b[{code}m{s}\x1b[0m")
@@ -170,7 +172,7 @@ pub fn render_text(diffs: &[&ObjectDiff], color: bool) -> String {
         for line in text
             .unified_diff()
             .context_radius(3)
-            .header("applied", "local")
+            .header(applied, "local")
             .to_string()
             .lines()
         {
@@ -192,6 +194,49 @@ pub fn render_text(diffs: &[&ObjectDiff], color: bool) -> String {
 #[derive(Serialize)]
 struct JsonReport<'a> {
     objects: &'a [&'a ObjectDiff],
+}
+
+/// Objects defined twice among the local files: the last one wins, as with
+/// `kubectl apply -f`; returns the objects kept and a note per duplicate.
+pub fn last_definitions(local: Vec<(String, Value)>, namespace: &str) -> (Vec<Value>, Vec<String>) {
+    let mut kept: Vec<(Option<Key>, String, Value)> = Vec::new();
+    let mut notes = Vec::new();
+    for (file, v) in local {
+        let key = Key::of(&v, namespace);
+        if let Some(k) = &key {
+            if let Some(i) = kept.iter().position(|(x, _, _)| x.as_ref() == Some(k)) {
+                let (_, earlier, _) = kept.remove(i);
+                notes.push(format!(
+                    "{} is defined in {earlier} and in {file}; comparing the one in {file} (the last, as `kubectl apply -f` leaves it)",
+                    k.title()
+                ));
+            }
+        }
+        kept.push((key, file, v));
+    }
+    (kept.into_iter().map(|(_, _, v)| v).collect(), notes)
+}
+
+/// Objects that will be created although the applied side has one of the
+/// same kind and name in another namespace: `-n` is probably missing.
+pub fn namespace_hints(diffs: &[ObjectDiff], applied: &[Value], namespace: &str) -> Vec<String> {
+    let mut elsewhere: Vec<String> = Vec::new();
+    for d in diffs.iter().filter(|d| d.status == Status::WillBeCreated) {
+        for a in applied.iter().filter_map(|a| Key::of(a, namespace)) {
+            if (&a.group, &a.kind, &a.name) == (&d.key.group, &d.key.kind, &d.key.name)
+                && a.namespace != d.key.namespace
+                && !elsewhere.contains(&a.namespace)
+            {
+                elsewhere.push(a.namespace);
+            }
+        }
+    }
+    elsewhere
+        .iter()
+        .map(|ns| {
+            format!("objects that will be created exist in namespace {ns}; is `-n {ns}` missing?")
+        })
+        .collect()
 }
 
 /// The JSON report (schema: schemas/output/diff.json); unsafe characters

@@ -83,24 +83,81 @@ fn prune(v: &mut Value) -> bool {
     }
 }
 
+/// The unescaped tokens of a JSON pointer.
+fn tokens(pointer: &str) -> Vec<String> {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
+
+/// Removes what the pointer names; a `*` token stands for every key or index.
 fn remove_pointer(v: &mut Value, pointer: &str) {
-    let Some((parent, last)) = pointer.rsplit_once('/') else {
+    remove_at(v, &tokens(pointer));
+}
+
+fn remove_at(v: &mut Value, tokens: &[String]) {
+    let Some((first, rest)) = tokens.split_first() else {
         return;
     };
-    let last = last.replace("~1", "/").replace("~0", "~");
-    match v.pointer_mut(parent) {
-        Some(Value::Object(m)) => {
-            m.remove(&last);
+    let last = rest.is_empty();
+    match v {
+        Value::Object(m) if first == "*" => {
+            if last {
+                m.clear();
+            } else {
+                m.values_mut().for_each(|c| remove_at(c, rest));
+            }
         }
-        Some(Value::Array(a)) => {
-            if let Ok(i) = last.parse::<usize>() {
-                if i < a.len() {
-                    a[i] = Value::Null;
+        Value::Object(m) if last => {
+            m.remove(first);
+        }
+        Value::Object(m) => {
+            if let Some(c) = m.get_mut(first) {
+                remove_at(c, rest);
+            }
+        }
+        // List items become null (pruned later) so later indexes keep their place.
+        Value::Array(a) if first == "*" => {
+            if last {
+                a.iter_mut().for_each(|c| *c = Value::Null);
+            } else {
+                a.iter_mut().for_each(|c| remove_at(c, rest));
+            }
+        }
+        Value::Array(a) => {
+            if let Some(c) = first.parse::<usize>().ok().and_then(|i| a.get_mut(i)) {
+                if last {
+                    *c = Value::Null;
+                } else {
+                    remove_at(c, rest);
                 }
             }
         }
         _ => {}
     }
+}
+
+/// Whether the pointer (with `*` tokens) names anything in the object.
+pub fn pointer_matches(v: &Value, pointer: &str) -> bool {
+    fn at(v: &Value, tokens: &[String]) -> bool {
+        let Some((first, rest)) = tokens.split_first() else {
+            return true;
+        };
+        match v {
+            Value::Object(m) if first == "*" => m.values().any(|c| at(c, rest)),
+            Value::Object(m) => m.get(first).is_some_and(|c| at(c, rest)),
+            Value::Array(a) if first == "*" => a.iter().any(|c| at(c, rest)),
+            Value::Array(a) => first
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| a.get(i))
+                .is_some_and(|c| at(c, rest)),
+            _ => false,
+        }
+    }
+    at(v, &tokens(pointer))
 }
 
 pub use crate::emit::sorted;
@@ -137,5 +194,11 @@ mod tests {
             "/spec/http/0/route/1/weight".to_string(),
         ];
         assert_eq!(normalize(&a, "d", &ignore), normalize(&b, "d", &ignore));
+        let star = vec!["/spec/http/*/route/*/weight".to_string()];
+        assert_eq!(normalize(&a, "d", &star), normalize(&b, "d", &star));
+        assert!(pointer_matches(&a, "/spec/http/*/route/*/weight"));
+        assert!(pointer_matches(&a, "/spec/http/0/route/1/weight"));
+        assert!(!pointer_matches(&a, "/spec/http/0/route/2/weight"));
+        assert!(!pointer_matches(&a, "/spec/tcp/*/route"));
     }
 }

@@ -89,6 +89,7 @@ impl View<'_> {
 
 impl fmt::Debug for View<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(super::fixable_mark(self.d))?;
         f.write_str(&self.message)
     }
 }
@@ -108,6 +109,7 @@ impl fmt::Display for View<'_> {
                 None => write!(f, "{}: ", escape::visible(&self.d.file))?,
             }
         }
+        f.write_str(super::fixable_mark(self.d))?;
         f.write_str(&self.message)
     }
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::escape;
 use crate::check::Report;
-use crate::diagnostic::{ObjectRef, Severity, Summary};
+use crate::diagnostic::{Applicability, ObjectRef, Severity, Summary};
 
 #[derive(Serialize)]
 struct Out<'a> {
@@ -32,6 +32,14 @@ struct Entry<'a> {
     end_column: u32,
     pointer: Option<&'a str>,
     object: Option<&'a ObjectRef>,
+    /// What `--fix` (safe) or `--fix --unsafe-fixes` (unsafe) would do; null if nothing.
+    fix: Option<FixEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct FixEntry<'a> {
+    applicability: Applicability,
+    message: &'a str,
 }
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -47,10 +55,14 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             file: &d.file,
             line: d.line(),
             column: d.column(),
-            end_line: d.span.map_or(0, |s| s.end_line),
-            end_column: d.span.map_or(0, |s| s.end_col),
+            end_line: d.span.map_or(1, |s| s.end_line),
+            end_column: d.span.map_or(1, |s| s.end_col),
             pointer: d.pointer.as_deref(),
             object: d.object.as_ref(),
+            fix: d.fix.as_ref().map(|f| FixEntry {
+                applicability: f.applicability,
+                message: &f.title,
+            }),
         })
         .collect();
     let text = serde_json::to_string_pretty(&Out {

@@ -53,6 +53,9 @@ pub fn write(report: &Report, format: Format, style: Style, out: &mut dyn Write)
             }
             if !style.quiet {
                 writeln!(out, "{}", summary_line(report))?;
+                if let Some(line) = fixable_line(report) {
+                    writeln!(out, "{line}")?;
+                }
             }
             Ok(())
         }
@@ -63,17 +66,47 @@ pub fn write(report: &Report, format: Format, style: Style, out: &mut dyn Write)
     }
 }
 
-/// `file:line:col: severity[CODE] message`, with input made visible.
+/// `file:line:col: severity[CODE] message` (`[*] message` when `--fix` fixes
+/// it), with input made visible.
 pub fn concise_line(d: &crate::diagnostic::Diagnostic) -> String {
     format!(
-        "{}:{}:{}: {}[{}] {}",
+        "{}:{}:{}: {}[{}] {}{}",
         escape::visible(&d.file),
         d.line(),
         d.column(),
         d.severity.as_str(),
         d.rule.code,
+        fixable_mark(d),
         escape::visible(&d.message)
     )
+}
+
+/// ruff's marker of a finding that `--fix` fixes (a safe fix).
+pub fn fixable_mark(d: &crate::diagnostic::Diagnostic) -> &'static str {
+    match &d.fix {
+        Some(f) if f.applicability == crate::diagnostic::Applicability::Safe => "[*] ",
+        _ => "",
+    }
+}
+
+/// "[*] 2 fixable with --fix (1 more with --unsafe-fixes)." or nothing.
+fn fixable_line(report: &Report) -> Option<String> {
+    use crate::diagnostic::Applicability;
+    let count = |a: Applicability| {
+        report
+            .diagnostics
+            .iter()
+            .filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == a))
+            .count()
+    };
+    let (safe, unsafe_) = (count(Applicability::Safe), count(Applicability::Unsafe));
+    match (safe, unsafe_) {
+        (0, 0) => None,
+        (s, 0) => Some(format!("[*] {s} fixable with --fix.")),
+        (s, u) => Some(format!(
+            "[*] {s} fixable with --fix ({u} more with --unsafe-fixes)."
+        )),
+    }
 }
 
 fn concise(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -98,13 +131,26 @@ fn statistics(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
+/// "Checked 2 files (3 objects): ..." when every object was checked;
+/// "(3 objects checked, 2 used as context, 1 skipped)" otherwise.
 pub fn summary_line(report: &Report) -> String {
     let s = &report.summary;
     let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    let c = s.counts;
+    let objects = if c.context == 0 && c.skipped == 0 {
+        plural(s.objects, "object")
+    } else {
+        format!(
+            "{} checked, {} used as context, {} skipped",
+            plural(c.checked, "object"),
+            c.context,
+            c.skipped
+        )
+    };
     format!(
         "Checked {} ({}): {}, {}, {}.",
         plural(s.files, "file"),
-        plural(s.objects, "object"),
+        objects,
         plural(s.errors, "error"),
         plural(s.warnings, "warning"),
         plural(s.infos, "info"),

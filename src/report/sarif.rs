@@ -38,14 +38,18 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     "endLine": s.end_line, "endColumn": s.end_col,
                 });
             }
-            json!({
+            let mut result = json!({
                 "ruleId": d.rule.code,
                 "ruleIndex": rule_index(d),
                 "level": level(d.severity),
                 "message": {"text": text},
                 "locations": [{"physicalLocation": location}],
                 "partialFingerprints": {"istiolint/v1": fingerprint(d)},
-            })
+            });
+            if let Some(fix) = fix(d, report) {
+                result["fixes"] = json!([fix]);
+            }
+            result
         })
         .collect();
     let rules: Vec<Value> = rules
@@ -70,10 +74,43 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "rules": rules,
             }},
             "results": results,
+            "properties": {"summary": report.summary},
         }],
     });
     let text = serde_json::to_string_pretty(&sarif)?;
     writeln!(out, "{}", escape::json(text))
+}
+
+/// A SARIF fix: the edits as replacements of line/column regions (the
+/// text is at hand: reports keep the sources of files with findings).
+fn fix(d: &Diagnostic, report: &Report) -> Option<Value> {
+    let f = d.fix.as_ref()?;
+    let text = report.sources.get(&d.file)?;
+    let replacements: Vec<Value> = f
+        .edits
+        .iter()
+        .map(|e| {
+            let s = crate::yaml::position::span_of(text, e.start, e.end);
+            json!({
+                "deletedRegion": {
+                    "startLine": s.line, "startColumn": s.col,
+                    "endLine": s.end_line, "endColumn": s.end_col,
+                },
+                "insertedContent": {"text": e.text},
+            })
+        })
+        .collect();
+    let safety = match f.applicability {
+        crate::diagnostic::Applicability::Safe => "safe",
+        crate::diagnostic::Applicability::Unsafe => "unsafe: needs --unsafe-fixes",
+    };
+    Some(json!({
+        "description": {"text": format!("{} ({safety})", f.title)},
+        "artifactChanges": [{
+            "artifactLocation": {"uri": uri(&d.file)},
+            "replacements": replacements,
+        }],
+    }))
 }
 
 fn level(s: Severity) -> &'static str {

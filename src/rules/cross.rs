@@ -69,6 +69,7 @@ pub struct Facts {
     pub mesh: crate::rules::cross_dr::MeshFacts,
     pub ambient: crate::rules::cross_ambient::AmbientFacts,
     pub jwt: crate::rules::cross_jwt::JwtFacts,
+    pub defined: crate::rules::cross_duplicates::DefinedFacts,
 }
 
 impl Facts {
@@ -80,6 +81,8 @@ impl Facts {
         self.mesh.export_to.clear();
         self.ambient.l7.clear();
         self.jwt.routes.clear();
+        // The cluster's copy of a local object is not a duplicate.
+        self.defined.objects.clear();
         // Their DestinationRules take part in the checks but are not reported on.
         for d in &mut self.destination_rules {
             d.context = true;
@@ -131,6 +134,7 @@ impl Facts {
         self.mesh.merge(other.mesh);
         self.ambient.merge(other.ambient);
         self.jwt.merge(other.jwt);
+        self.defined.merge(other.defined);
     }
 }
 
@@ -171,6 +175,7 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut Facts) {
     crate::rules::cross_dr::collect(&site, &mut facts.mesh);
     crate::rules::cross_ambient::collect(&site, &mut facts.ambient);
     crate::rules::cross_jwt::collect(&site, &mut facts.jwt);
+    crate::rules::cross_duplicates::collect(&site, &mut facts.defined);
     let ns = site.ns.to_string();
     let spec = &obj.json["spec"];
     if obj.kind != "DestinationRule" {
@@ -204,6 +209,28 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut Facts) {
             .then(|| site.at("/spec/trafficPolicy/tls/mode".into())),
         namespace: ns,
     });
+}
+
+/// Kinds outside networking.istio.io that the collectors above read (keep
+/// in step with them): they count as "used as context" in the summary.
+pub fn used_as_context(obj: &Object) -> bool {
+    matches!(
+        (obj.group.as_str(), obj.kind.as_str()),
+        ("", "Namespace" | "Service" | "Pod")
+            | (
+                "apps",
+                "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet"
+            )
+            | (
+                "security.istio.io",
+                "PeerAuthentication" | "RequestAuthentication"
+            )
+    ) || (obj.group.is_empty()
+        && obj.kind == "ConfigMap"
+        && obj
+            .name
+            .as_deref()
+            .is_some_and(crate::model::security::is_mesh_config_name))
 }
 
 pub fn strings(v: &Value) -> Vec<String> {
@@ -264,6 +291,7 @@ pub fn check(facts: &mut Facts) -> Vec<Diagnostic> {
     out.extend(crate::rules::cross_vs::bypassed_subsets(&facts.refs));
     out.extend(crate::rules::cross_ambient::check(&facts.ambient));
     out.extend(crate::rules::cross_jwt::check(facts));
+    out.extend(crate::rules::cross_duplicates::check(&facts.defined));
     out
 }
 

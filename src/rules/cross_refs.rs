@@ -135,7 +135,7 @@ impl<'a> Site<'a> {
             file,
             text,
             object: Arc::new(obj.object_ref()),
-            ns: obj.namespace.as_deref().unwrap_or("default"),
+            ns: obj.ns(),
         }
     }
 

@@ -8,6 +8,7 @@
 pub mod cross;
 pub mod cross_ambient;
 pub mod cross_dr;
+pub mod cross_duplicates;
 pub mod cross_jwt;
 pub mod cross_refs;
 pub mod cross_registry;
@@ -154,6 +155,7 @@ pub fn all() -> &'static [&'static Rule] {
         &cross_ambient::AMBIENT_NO_WAYPOINT,
         &cross_ambient::AMBIENT_WRONG_NAMESPACE,
         &cross_jwt::JWT_WITHOUT_REQUEST_AUTHENTICATION,
+        &cross_duplicates::DUPLICATE_OBJECT,
         &deprecation::CONSECUTIVE_ERRORS,
         &deprecation::OLD_API_VERSION,
         &deprecation::MIRROR_PERCENT,
@@ -180,6 +182,27 @@ pub fn find(code_or_name: &str) -> Option<&'static Rule> {
 }
 
 /// The rule list as a Markdown table, grouped by area (kept in the README).
+/// `istiolint rules`: one aligned line per rule, opt-in rules marked.
+pub fn plain_table() -> String {
+    let severity = |r: &Rule| {
+        let opt_in = if is_opt_in(r) { " (opt-in)" } else { "" };
+        format!("{}{opt_in}", r.severity.as_str())
+    };
+    let name_width = all().iter().map(|r| r.name.len()).max().unwrap_or(0);
+    let severity_width = all().iter().map(|r| severity(r).len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for r in all() {
+        out.push_str(&format!(
+            "{}  {:<name_width$}  {:<severity_width$}  {}\n",
+            r.code,
+            r.name,
+            severity(r),
+            r.summary
+        ));
+    }
+    out
+}
+
 pub fn markdown_table() -> String {
     let mut out = String::from("| code | name | severity | what it reports |\n|---|---|---|---|\n");
     let mut area = None;

@@ -91,12 +91,16 @@ pub fn parse_stream(src: &str, limits: Limits) -> ParseOutcome {
                 let m = err.marker();
                 let at = chars.byte_offset(src, m.index());
                 // The scanner caps flow nesting itself; that is our depth limit too.
-                let kind = if err.info() == "recursion limit exceeded" {
-                    YamlIssueKind::DepthLimit(limits.max_depth)
+                let (kind, at, end) = if err.info() == "recursion limit exceeded" {
+                    (YamlIssueKind::DepthLimit(limits.max_depth), at, at)
+                } else if let Some(tab) = indenting_tab(src, at) {
+                    // The scanner stops after the tab: point at the tab itself.
+                    let msg = "a tab in the indentation: YAML indents with spaces only";
+                    (YamlIssueKind::Syntax(msg.into()), tab, tab + 1)
                 } else {
-                    YamlIssueKind::Syntax(err.info().to_string())
+                    (YamlIssueKind::Syntax(err.info().to_string()), at, at)
                 };
-                b.issue(kind, span_of(src, at, at));
+                b.issue(kind, span_of(src, at, end));
                 aborted = true;
                 break;
             }
@@ -113,6 +117,18 @@ pub fn parse_stream(src: &str, limits: Limits) -> ParseOutcome {
         issues: b.issues,
         aborted,
     }
+}
+
+/// The byte offset of a tab in the indentation of the line holding `at`,
+/// if the error is on such a line.
+fn indenting_tab(src: &str, at: usize) -> Option<usize> {
+    let at = at.min(src.len());
+    let start = src[..at].rfind('\n').map_or(0, |i| i + 1);
+    let indent = src[start..]
+        .bytes()
+        .take_while(|b| *b == b' ' || *b == b'\t')
+        .count();
+    src[start..start + indent].find('\t').map(|i| start + i)
 }
 
 enum Frame {

@@ -669,7 +669,7 @@ pub fn export_to(obj: &Object, with_selector: bool, out: &mut Vec<Finding>) {
     let Some(list) = obj.json["spec"]["exportTo"].as_array() else {
         return;
     };
-    let ns = obj.namespace.as_deref().unwrap_or("default");
+    let ns = obj.ns();
     let mut seen: Vec<String> = Vec::new();
     for (i, e) in list.iter().enumerate() {
         let e = e.as_str().unwrap_or("");
