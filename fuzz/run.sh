@@ -28,7 +28,7 @@ for t in "${targets[@]}"; do
   seed "$t"
   echo "== $t (${secs}s)"
   status=0
-  cargo fuzz run -O "$t" "corpus/$t" -- -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 \
+  cargo fuzz run -O -a "$t" "corpus/$t" -- -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 \
     > "logs/$t.log" 2>&1 || status=$?
   grep -E "^Done|panicked|ERROR|SUMMARY|crash-|Test unit written" "logs/$t.log" || true
   if [ "$status" -ne 0 ]; then

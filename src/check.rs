@@ -423,14 +423,18 @@ fn check_object(object: &Object, text: &str, opts: &Options) -> Vec<Finding> {
         .get("metadata")
         .and_then(|m| m.get("generateName"));
     if object.name.is_none() && generate_name.is_none() {
-        findings.push(
-            Finding::new(
-                &MISSING_FIELD,
-                "/metadata/name",
-                format!("{} has no `metadata.name`", object.kind),
-            )
-            .help("every object needs a name: add `metadata: {name: ...}`"),
-        );
+        let missing = Finding::new(
+            &MISSING_FIELD,
+            "/metadata/name",
+            format!("{} has no `metadata.name`", object.kind),
+        )
+        .help("every object needs a name: add `metadata: {name: ...}`");
+        // A name that is not a string is there (and the schema's wrong type).
+        let missing = match object.node.lookup("/metadata/name") {
+            Some(_) => missing,
+            None => missing.absent(),
+        };
+        findings.push(missing);
     }
     semantic_rules(object, opts, &mut findings);
     let release = schema::release_for(opts.istio_version);

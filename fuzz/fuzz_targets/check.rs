@@ -5,7 +5,8 @@
 //! same input gives the same output; every finding comes from a registered
 //! rule that the options enable; every output format is well-formed and
 //! carries no raw control or bidirectional character and no workflow
-//! command but istiolint's own.
+//! command but istiolint's own; and (run.sh builds with debug assertions)
+//! every pointer exists or is marked absent.
 #![no_main]
 
 use std::path::PathBuf;
