@@ -3,7 +3,6 @@
 //! its newest text; a result whose document changed while it was computed
 //! is dropped (the newer version is already queued).
 
-use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -84,8 +83,8 @@ fn work(shared: &Shared, queue: &Receiver<Job>, out: &Sender<Message>) {
         if recheck_all {
             let mut open: Vec<Uri> = shared.lock().docs.keys().cloned().collect();
             open.sort();
-            let queued: HashSet<Uri> = checks.iter().cloned().collect();
-            checks.extend(open.into_iter().filter(|u| !queued.contains(u)));
+            open.retain(|u| !checks.contains(u));
+            checks.extend(open);
         }
         // Checks first: a code action or hover right after a change should
         // see the diagnostics of that change.
