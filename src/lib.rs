@@ -25,4 +25,5 @@ pub mod server;
 pub mod source;
 pub mod suggest;
 pub mod suppress;
+pub mod template;
 pub mod yaml;
