@@ -141,3 +141,53 @@ fn insert_line(index: &LineIndex, map: &Node, line: String) -> Option<TextEdit> 
     let at = lsp_types::Position::new(at.line, 0);
     Some(TextEdit::new(Range::new(at, at), line))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn annotate(text: &str, code: &str) -> Option<String> {
+        let index = LineIndex::new(text);
+        let object = ObjectRef {
+            kind: "VirtualService".into(),
+            namespace: None,
+            name: Some("r".into()),
+        };
+        let edit = suppress_object(text, &index, &object, code)?;
+        let (start, end) = (index.offset(edit.range.start), index.offset(edit.range.end));
+        Some(format!(
+            "{}{}{}",
+            &text[..start],
+            edit.new_text,
+            &text[end..]
+        ))
+    }
+
+    const HEAD: &str = "apiVersion: networking.istio.io/v1\nkind: VirtualService\n";
+
+    #[test]
+    fn the_annotation_is_added_extended_or_left_alone() {
+        let bare = format!("{HEAD}metadata:\n  name: r\nspec: {{}}\n");
+        assert_eq!(
+            annotate(&bare, "IL5001").unwrap(),
+            format!("{HEAD}metadata:\n  annotations:\n    istiolint.io/ignore: \"IL5001\"\n  name: r\nspec: {{}}\n")
+        );
+        let other = format!("{HEAD}metadata:\n  name: r\n  annotations:\n    a: b\n");
+        assert_eq!(
+            annotate(&other, "IL5001").unwrap(),
+            format!("{HEAD}metadata:\n  name: r\n  annotations:\n    istiolint.io/ignore: \"IL5001\"\n    a: b\n")
+        );
+        let existing = format!(
+            "{HEAD}metadata:\n  name: r\n  annotations:\n    istiolint.io/ignore: IL2001\n"
+        );
+        assert_eq!(
+            annotate(&existing, "IL5001").unwrap(),
+            format!("{HEAD}metadata:\n  name: r\n  annotations:\n    istiolint.io/ignore: \"IL2001,IL5001\"\n")
+        );
+        // Flow-style metadata: no action rather than a rewrite.
+        assert_eq!(
+            annotate(&format!("{HEAD}metadata: {{name: r}}\n"), "IL5001"),
+            None
+        );
+    }
+}

@@ -242,3 +242,20 @@ pub fn schema_node(kind: &str, version: &str, keys: &[&str]) -> Option<&'static 
     }
     Some(node)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parent_keys_step_through_list_items() {
+        let text = "spec:\n  http:\n  - match:\n    - uri: {prefix: /}\n    route:\n    - destination:\n        host: a\n  - route:\n    - destination:\n        ho\n";
+        let index = LineIndex::new(text);
+        assert_eq!(
+            parent_keys(&index, Position::new(9, 10)),
+            ["spec", "http", "route", "destination"]
+        );
+        assert_eq!(parent_keys(&index, Position::new(4, 4)), ["spec", "http"]);
+        assert_eq!(parent_keys(&index, Position::new(1, 2)), ["spec"]);
+    }
+}

@@ -62,6 +62,16 @@ pub fn diagnose(
     if opts.excluded(name) {
         return Vec::new();
     }
+    // The editor's text is not read through `source::read`: same size cap.
+    if text.len() as u64 > crate::source::MAX_FILE_BYTES {
+        let limit = crate::source::MAX_FILE_BYTES >> 20;
+        let rule = &crate::rules::input::INPUT_LIMIT;
+        return vec![Diagnostic::new(
+            rule,
+            name.clone(),
+            format!("larger than {limit} MiB"),
+        )];
+    }
     let src = Source {
         name: name.clone(),
         text: text.clone(),

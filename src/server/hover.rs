@@ -175,6 +175,7 @@ fn key_at<'a>(node: &'a Node, offset: usize, keys: &mut Vec<String>) -> Option<&
 }
 
 /// What a traffic-policy field becomes in the Envoy cluster Istio builds
+/// (the plug point for `explain`'s wording once it lands on main)
 /// (pilot/pkg/networking/core: cluster_traffic_policy.go, cluster_tls.go).
 /// `{}` is the value. Limits apply per client proxy: every sidecar or
 /// gateway calling the host keeps its own counters.

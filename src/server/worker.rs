@@ -131,7 +131,9 @@ fn check(shared: &Shared, out: &Sender<Message>, uri: Uri) {
     state
         .published
         .insert(uri.clone(), (doc.version, Arc::new(published)));
-    // Sent under the lock, so results reach the client in version order.
+    // Sent without the lock: a client slow to read must not stall the main
+    // loop. Only this thread publishes, so versions still arrive in order.
+    drop(state);
     publish(out, uri, Some(doc.version), lsp);
 }
 
