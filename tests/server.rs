@@ -398,6 +398,55 @@ fn traffic_policy_hover_fields_and_gateway_completion() {
 }
 
 #[test]
+fn fixes_are_quick_fixes_safe_ones_preferred() {
+    let (_dir, root) = workspace();
+    let mut client = Client::start(&root);
+    let uri = file_uri(&root.join("old.yaml"));
+    let text = "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: d\n\
+                \x20 labels: {canary: off}\nspec:\n  host: d\n  trafficPolicy:\n    outlierDetection:\n\
+                \x20     consecutiveErrors: 5\n";
+    client.open(&uri, text);
+    let codes: Vec<String> = summary(&client.diagnostics(&uri, 1))
+        .into_iter()
+        .map(|d| d.0)
+        .collect();
+    assert_eq!(codes, ["IL2002", "IL6001"]);
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": range(0, 0, 10, 0), "context": {"diagnostics": []}}),
+    );
+    let fixes: Vec<(&str, &Value, &Value)> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| !a["title"].as_str().unwrap().starts_with("Suppress"))
+        .map(|a| {
+            (
+                a["title"].as_str().unwrap(),
+                &a["isPreferred"],
+                &a["edit"]["changes"][&uri],
+            )
+        })
+        .collect();
+    assert_eq!(
+        fixes,
+        [
+            (
+                "quote `off`",
+                &json!(true),
+                &json!([{"range": range(4, 19, 4, 22), "newText": "\"off\""}])
+            ),
+            (
+                "rename to consecutive5xxErrors (unsafe: changes behaviour)",
+                &Value::Null,
+                &json!([{"range": range(9, 6, 9, 23), "newText": "consecutive5xxErrors"}])
+            ),
+        ]
+    );
+    assert_eq!(client.finish(true), 0);
+}
+
+#[test]
 fn files_changed_on_disk_config_and_close() {
     let (_dir, root) = workspace();
     std::fs::write(root.join(".istiolint.yaml"), "ignore: [IL2001]\n").unwrap();
