@@ -167,6 +167,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(message) => {
+            let message = crate::report::escape::visible_text(&message);
             eprintln!("istiolint: error: {message}");
             ExitCode::from(2)
         }
@@ -422,11 +423,13 @@ fn write_fixes(results: &[FixResult], diff: bool, out: &mut dyn Write) -> Result
             if !text.ends_with('\n') {
                 text.push('\n');
             }
+            let text = crate::report::escape::visible_text(&text);
             out.write_all(text.as_bytes()).map_err(io_error)?;
         } else if let Input::File(path) = input {
             // Never overwrite a file that changed on disk since it was read.
             let now = std::fs::read(path).map_err(|e| format!("{name}: {e}"))?;
             if now != original.as_bytes() {
+                let name = crate::report::escape::visible(&name);
                 eprintln!("istiolint: {name} changed while it was being fixed; left untouched");
                 continue;
             }

@@ -157,7 +157,11 @@ pub fn self_check(yaml: &str) -> Result<(), String> {
                     d.rule.code, d.rule.name, d.message
                 ))
             }
-            Severity::Warning => eprintln!("istiolint: warning[{}]: {}", d.rule.code, d.message),
+            Severity::Warning => eprintln!(
+                "istiolint: warning[{}]: {}",
+                d.rule.code,
+                crate::report::escape::visible(&d.message)
+            ),
             Severity::Info => {}
         }
     }

@@ -9,7 +9,7 @@ use crate::diagnostic::Severity;
 use crate::rules;
 use crate::schema::IstioVersion;
 use crate::suggest;
-use crate::yaml::{parse_stream, Limits, Node, Value};
+use crate::yaml::{parse_stream, Limits, Node, Span, Value};
 
 pub const FILE_NAMES: &[&str] = &[".istiolint.yaml", ".istiolint.yml"];
 
@@ -66,9 +66,15 @@ pub fn load(path: &Path) -> Result<Config, String> {
     }
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{}: {}", path.display(), crate::source::io_reason(&e)))?;
+    from_text(path, &text)
+}
+
+/// A config file's text, as read from `path` (named in errors).
+pub fn from_text(path: &Path, text: &str) -> Result<Config, String> {
     let name = path.display().to_string();
-    let err = |n: &Node, msg: String| format!("{name}:{}:{}: {msg}", n.span.line, n.span.col);
-    let parsed = parse_stream(&text, Limits::default());
+    let at = |s: Span, msg: String| format!("{name}:{}:{}: {msg}", s.line, s.col);
+    let err = |n: &Node, msg: String| at(n.span, msg);
+    let parsed = parse_stream(text, Limits::default());
     if let Some(issue) = parsed
         .issues
         .iter()
@@ -117,7 +123,7 @@ pub fn load(path: &Path) -> Result<Config, String> {
             }
             "select" => config.select = Some(rule_list(v, &err)?),
             "ignore" => config.ignore = Some(rule_list(v, &err)?),
-            "severity" => config.severity = severities(v, &err)?,
+            "severity" => config.severity = severities(v, &err, &at)?,
             "context" => {
                 config.context = strings(v, &err)?.into_iter().map(PathBuf::from).collect()
             }
@@ -138,7 +144,7 @@ pub fn load(path: &Path) -> Result<Config, String> {
                         match e.key.text.as_str() {
                             "files" => o.files = globs(&e.value, &err)?,
                             "ignore" => o.ignore = rule_list(&e.value, &err)?,
-                            "severity" => o.severity = severities(&e.value, &err)?,
+                            "severity" => o.severity = severities(&e.value, &err, &at)?,
                             other => return Err(unknown_key(&name, e, other, OVERRIDE_KEYS)),
                         }
                     }
@@ -216,7 +222,11 @@ pub fn check_selector(sel: &str) -> Result<(), String> {
     })
 }
 
-fn severities(v: &Node, err: &ErrFn) -> Result<Vec<(String, Severity)>, String> {
+fn severities(
+    v: &Node,
+    err: &ErrFn,
+    at: &dyn Fn(Span, String) -> String,
+) -> Result<Vec<(String, Severity)>, String> {
     let map = v.as_map().ok_or_else(|| {
         err(
             v,
@@ -225,8 +235,7 @@ fn severities(v: &Node, err: &ErrFn) -> Result<Vec<(String, Severity)>, String> 
     })?;
     map.iter()
         .map(|e| {
-            check_selector(&e.key.text)
-                .map_err(|m| format!("{} (at line {})", m, e.key.span.line))?;
+            check_selector(&e.key.text).map_err(|m| at(e.key.span, m))?;
             let s = match e.value.as_str() {
                 Some("error") => Severity::Error,
                 Some("warning") => Severity::Warning,
@@ -259,11 +268,12 @@ pub fn globset(patterns: &[String]) -> GlobSet {
 impl Config {
     /// The effective configuration as YAML, for `istiolint config`.
     pub fn render(&self) -> String {
+        // Quoted as YAML strings, so the output reads back as the same config.
         let list = |v: &[String]| {
             format!(
                 "[{}]",
                 v.iter()
-                    .map(|s| format!("\"{s}\""))
+                    .map(|s| crate::emit::quote(s))
                     .collect::<Vec<_>>()
                     .join(", ")
             )
@@ -279,7 +289,9 @@ impl Config {
         };
         let mut out = format!(
             "# from: {}\nistio-version: \"{}\"\nfail-on: {}\nselect: {}\nignore: {}\nseverity:{}\ncontext: {}\nexclude: {}\n",
-            self.path.as_ref().map_or("(defaults)".into(), |p| p.display().to_string()),
+            self.path.as_ref().map_or("(defaults)".into(), |p| {
+                crate::report::escape::visible(&p.display().to_string()).into_owned()
+            }),
             self.istio_version.unwrap_or_else(IstioVersion::newest_bundled),
             self.fail_on.as_deref().unwrap_or("error"),
             list(self.select.as_deref().unwrap_or_default()),
@@ -293,13 +305,55 @@ impl Config {
         } else {
             out.push_str("overrides:\n");
             for o in &self.overrides {
+                let severity = sev(&o.severity).replace("\n", "\n  ");
                 out.push_str(&format!(
-                    "- files: {}\n  ignore: {}\n",
+                    "- files: {}\n  ignore: {}\n  severity:{severity}\n",
                     list(&o.files),
                     list(&o.ignore)
                 ));
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `istiolint config` prints a config that reads back as itself,
+    /// whatever its strings hold (quotes, backslashes, bidi controls).
+    #[test]
+    fn rendered_config_reads_back_the_same() {
+        let text = "exclude: [\"a\\\"b/**\", \"\\\\x/**\", \"é\\u202e\"]\ncontext: [\"x y/\"]\n\
+                    overrides:\n- files: [\"legacy/**\"]\n  ignore: [IL6001]\n  severity: {IL3002: info}\n";
+        let path = Path::new("cfg.yaml");
+        let config = from_text(path, text).unwrap();
+        assert_eq!(config.exclude, ["a\"b/**", "\\x/**", "é\u{202e}"]);
+        let rendered = config.render();
+        assert!(
+            rendered.contains("exclude: [\"a\\\"b/**\", \"\\\\x/**\", \"é\\u202e\"]\n"),
+            "{rendered}"
+        );
+        assert!(
+            rendered.contains("  severity:\n    IL3002: info\n"),
+            "{rendered}"
+        );
+        assert_eq!(from_text(path, &rendered).unwrap().render(), rendered);
+    }
+
+    /// Found by fuzzing: an unknown rule under `severity` named neither the
+    /// file nor the column.
+    #[test]
+    fn unknown_severity_rule_names_file_line_and_column() {
+        let err = from_text(
+            Path::new("c.yaml"),
+            "fail-on: info\nseverity:\n  w=ights-not-100: error\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            "c.yaml:3:3: unknown rule `w=ights-not-100`; did you mean `weights-not-100`?"
+        );
     }
 }

@@ -140,11 +140,12 @@ fn plain_safe(s: &str) -> bool {
 /// A YAML double-quoted scalar: JSON escapes, plus `\uXXXX` for every
 /// non-ASCII character that is not alphanumeric (BOMs, spaces and format
 /// characters that YAML readers reject or silently drop).
-fn quote(s: &str) -> String {
+pub fn quote(s: &str) -> String {
     let json = serde_json::to_string(s).expect("strings serialise");
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
-        if c.is_ascii() || c.is_alphanumeric() {
+        // DEL is ASCII but not printable YAML.
+        if (c.is_ascii() && c != '\u{7f}') || c.is_alphanumeric() {
             out.push(c);
         } else {
             // YAML has no surrogate pairs: \U for characters beyond the BMP.
@@ -186,10 +187,10 @@ mod tests {
 
     #[test]
     fn invisible_characters_are_escaped() {
-        let v = json!({"a": "1\u{feff}10", "b": "é", "c": "a\u{2028}b"});
+        let v = json!({"a": "1\u{feff}10", "b": "é", "c": "a\u{2028}b\u{7f}"});
         assert_eq!(
             to_yaml(&v),
-            "a: \"1\\ufeff10\"\nb: \"é\"\nc: \"a\\u2028b\"\n"
+            "a: \"1\\ufeff10\"\nb: \"é\"\nc: \"a\\u2028b\\u007f\"\n"
         );
         let out = parse_stream(&to_yaml(&v), Limits::default());
         assert_eq!(out.documents[0].root.as_ref().unwrap().to_json(), v);

@@ -11,14 +11,35 @@ fn write(dir: &tempfile::TempDir, name: &str, bytes: impl AsRef<[u8]>) -> String
     p.to_str().unwrap().to_string()
 }
 
-fn is_root() -> bool {
-    // Root reads and writes through permission bits; those tests are moot then.
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("probe");
-    std::fs::write(&p, "x").unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).unwrap();
-    std::fs::read(&p).is_ok()
+/// A file that cannot be read even by root: a write-only kernel file
+/// (procfs and sysfs check their own mode bits for root too). CI runs as
+/// root, so permission bits on a file of our own would prove nothing.
+fn unreadable_for_everyone() -> &'static str {
+    const CANDIDATES: [&str; 3] = [
+        "/proc/sys/vm/compact_memory",
+        "/sys/bus/pci/rescan",
+        "/proc/sys/vm/stat_refresh",
+    ];
+    CANDIDATES
+        .into_iter()
+        .find(|p| std::fs::read(p).is_err_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied))
+        .expect("no write-only kernel file on this machine; add one to CANDIDATES")
+}
+
+/// Runs istiolint where no file can grow beyond 0 bytes (RLIMIT_FSIZE,
+/// which binds root too), with SIGXFSZ ignored so that the write fails
+/// with EFBIG instead of killing the process.
+fn istiolint_without_file_writes(args: &[&str]) -> std::process::Output {
+    let bin = assert_cmd::cargo::cargo_bin("istiolint");
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 0; exec \"$@\"")
+        .arg("sh")
+        .arg(bin)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
 }
 
 #[test]
@@ -129,21 +150,30 @@ fn symlink_loop_in_a_directory() {
 
 #[test]
 fn unreadable_file_is_reported_and_the_rest_checked() {
-    if is_root() {
-        eprintln!("skipped: running as root, permission bits do not apply");
-        return;
-    }
-    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
-    let secret = write(&dir, "secret.yaml", "a: 1\n");
-    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // The walk follows symbolic links, so the kernel file is met as a file.
+    std::os::unix::fs::symlink(unreadable_for_everyone(), dir.path().join("secret.yaml")).unwrap();
     write(&dir, "ok.yaml", "a: 1\n");
+    write(
+        &dir,
+        "zz.yaml",
+        "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: r}\nspec: {hots: r}\n",
+    );
     let (code, json) = check_json(&[dir.path().to_str().unwrap()]);
     assert_eq!(code, 1);
+    let secret = format!("{}/secret.yaml", dir.path().display());
+    let d = &json["diagnostics"][0];
     assert_eq!(
-        json["diagnostics"][0]["message"],
-        "cannot read: permission denied"
+        (&d["code"], &d["file"], &d["message"]),
+        (
+            &"IL1006".into(),
+            &secret.into(),
+            &"cannot read: permission denied".into()
+        )
     );
+    // The other files were still checked.
+    assert_eq!(json["summary"]["files"], 3);
+    assert_eq!(findings(&json)[1..], [f("IL2006", 4, 1), f("IL2001", 4, 8)]);
 }
 
 #[test]
@@ -189,19 +219,30 @@ fn writes_do_not_follow_symlinks() {
 
 #[test]
 fn a_failed_write_leaves_the_original_untouched() {
-    if is_root() {
-        eprintln!("skipped: running as root, a read-only directory does not stop writes");
-        return;
-    }
-    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let file = write(&dir, "vs.yaml", "original\n");
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
-    let out = istiolint()
-        .args(["generate", "split", "r", "a", "b", "-o", &file])
-        .output()
-        .unwrap();
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = istiolint_without_file_writes(&["generate", "split", "r", "a", "b", "-o", &file]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!("istiolint: error: {file}: File too large (os error 27)\n")
+    );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "original\n");
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(left.len(), 1, "the temporary file is removed");
+}
+
+#[test]
+fn a_failed_fix_leaves_the_original_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = std::fs::read_to_string("testdata/fix/mirror.yaml").unwrap();
+    let file = write(&dir, "mirror.yaml", &original);
+    let out = istiolint_without_file_writes(&["check", "--fix", "-q", &file]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!("istiolint: error: {file}: File too large (os error 27)\n")
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }

@@ -243,6 +243,27 @@ fn version_aware_webhook_rules() {
     );
 }
 
+/// Before 1.22 the schemas carry no CEL duration rules, so IL2007 checks
+/// the 1ms minimum itself, on every release before 1.22; an idleTimeout
+/// below 1ms (disabled) is not its finding. The 1.30 CRD's own rule reports
+/// both (IL2003). Found untested by mutation testing.
+#[test]
+fn duration_minimum_before_cel() {
+    let connect = "testdata/rules/durations.yaml:11:29: error[IL2007] `connectTimeout`: duration 500us must be at least 1ms\n";
+    for old in ["1.20", "1.21"] {
+        let v = format!("--istio-version={old}");
+        assert_eq!(
+            concise(&[&v, "-q", "testdata/rules/durations.yaml"]),
+            connect
+        );
+    }
+    assert_eq!(
+        concise(&["--istio-version=1.30", "-q", "testdata/rules/durations.yaml"]),
+        "testdata/rules/durations.yaml:11:29: error[IL2003] `connectTimeout`: duration \"500us\" is below the minimum 1ms\n\
+         testdata/rules/durations.yaml:12:27: error[IL2003] `idleTimeout`: duration \"0s\" is below the minimum 1ms\n"
+    );
+}
+
 /// What users see: the rendered (human) output of every rule fixture (each
 /// checked as tests/expectations.rs checks it), one snapshot per rule so a
 /// change shows which rule moved.
@@ -396,15 +417,72 @@ fn tls_without_ca_and_delay_percent() {
 /// IST0112/IST0101: destination ports against the Service or ServiceEntry.
 #[test]
 fn destination_ports() {
+    let expected = "testdata/rules/ports/routes.yaml:8:34: warning[IL5013] `reviews.shop.svc.cluster.local` exposes ports 9080, 9090: this destination names none\n\
+         testdata/rules/ports/routes.yaml:10:58: warning[IL5013] port 8080 is not a port of `reviews.shop.svc.cluster.local` (it has 9080, 9090)\n\
+         testdata/rules/ports/routes.yaml:20:66: warning[IL5013] port 80 is not a port of `api.example.com` (it has 443)\n";
     assert_eq!(
-        concise(&["--select=IL5013", "-q", "testdata/rules/ports.yaml"]),
-        "testdata/rules/ports.yaml:23:34: warning[IL5013] `reviews.shop.svc.cluster.local` exposes ports 9080, 9090: this destination names none\n\
-         testdata/rules/ports.yaml:25:58: warning[IL5013] port 8080 is not a port of `reviews.shop.svc.cluster.local` (it has 9080, 9090)\n\
-         testdata/rules/ports.yaml:35:66: warning[IL5013] port 80 is not a port of `api.example.com` (it has 443)\n"
+        concise(&["--select=IL5013", "-q", "testdata/rules/ports"]),
+        expected
     );
-    // Without the Service and ServiceEntry, nothing is known.
-    let (_, json) = check_json(&["--select=IL5013", "testdata/rules/prefix.yaml"]);
-    assert!(findings(&json).is_empty());
+    // The same routes with the Service and ServiceEntry as context...
+    assert_eq!(
+        concise(&[
+            "--select=IL5013",
+            "-q",
+            "--context=testdata/rules/ports/services.yaml",
+            "testdata/rules/ports/routes.yaml"
+        ]),
+        expected
+    );
+    // ...and without them: nothing is known about the ports, so nothing is said.
+    assert_eq!(
+        concise(&["--select=IL5013", "-q", "testdata/rules/ports/routes.yaml"]),
+        ""
+    );
+}
+
+/// Istio's validateTunnelSettings: protocol, target host (FQDN or IP) and
+/// target port; valid settings (IPv4, IPv6, FQDN, default protocol) pass.
+#[test]
+fn tunnel_settings() {
+    assert_eq!(
+        concise(&["--select=IL3015", "-q", "testdata/rules/tunnel-settings.yaml"]),
+        "testdata/rules/tunnel-settings.yaml:9:17: error[IL3015] tunnel protocol must be \"CONNECT\" or \"POST\"\n\
+         testdata/rules/tunnel-settings.yaml:10:19: error[IL3015] tunnel target host must be valid FQDN or IP address: domain name \"-bad-.example.com\" invalid (label \"-bad-\" invalid)\n\
+         testdata/rules/tunnel-settings.yaml:11:19: error[IL3015] tunnel target port is invalid: port number 70000 must be in the range 1..65535\n"
+    );
+}
+
+/// A collection as a key is reported once, and its pair is not reported
+/// again as an unknown field.
+#[test]
+fn complex_keys() {
+    assert_eq!(
+        concise(&["-q", "--ignore=IL5", "testdata/check/complex-key.yaml"]),
+        "testdata/check/complex-key.yaml:7:5: error[IL1007] a mapping key must be a plain value, not a sequence or mapping\n\
+         testdata/check/complex-key.yaml:9:48: error[IL1007] a mapping key must be a plain value, not a sequence or mapping\n"
+    );
+}
+
+/// Every registered rule is produced by some fixture in testdata/ (or
+/// examples/), so none is left without a failing case.
+#[test]
+fn every_rule_has_a_fixture() {
+    let (_, json) = check_json(&[
+        "--select=IL1,IL2,IL3,IL4,IL5,IL6,IL6002,IL6004",
+        "testdata",
+        "examples",
+    ]);
+    let seen: std::collections::BTreeSet<String> =
+        findings(&json).into_iter().map(|(c, _, _)| c).collect();
+    // Inputs too large or too binary to check in; tests/hostile.rs makes them.
+    let generated = ["IL1005", "IL1006"];
+    let missing: Vec<&str> = istiolint::rules::all()
+        .iter()
+        .map(|r| r.code)
+        .filter(|c| !seen.contains(*c) && !generated.contains(c))
+        .collect();
+    assert_eq!(missing, Vec::<&str>::new());
 }
 
 /// IST0140: a gateway route without subset bypasses the mesh's subset split.

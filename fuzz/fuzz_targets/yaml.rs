@@ -5,7 +5,9 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let out = istiolint::yaml::parse_stream(text, Default::default());
     for issue in &out.issues {
         assert!(issue.span.start <= text.len() && issue.span.end <= text.len());

@@ -34,8 +34,10 @@ impl Key {
         })
     }
 
+    /// `Kind namespace/name`, with input made visible (for printing).
     pub fn title(&self) -> String {
-        format!("{} {}/{}", self.kind, self.namespace, self.name)
+        let v = crate::report::escape::visible;
+        format!("{} {}/{}", v(&self.kind), v(&self.namespace), v(&self.name))
     }
 }
 
@@ -145,7 +147,11 @@ pub fn render_text(diffs: &[&ObjectDiff], color: bool) -> String {
     let summaries: Vec<String> = diffs
         .iter()
         .filter(|d| !d.summary.is_empty())
-        .map(|d| format!("  {}: {}\n", d.key.title(), d.summary.join("; ")))
+        .map(|d| {
+            let summary = d.summary.join("; ");
+            let summary = crate::report::escape::visible(&summary);
+            format!("  {}: {summary}\n", d.key.title())
+        })
         .collect();
     if !summaries.is_empty() {
         out.push_str("Summary:\n");
@@ -168,6 +174,7 @@ pub fn render_text(diffs: &[&ObjectDiff], color: bool) -> String {
             .to_string()
             .lines()
         {
+            let line = &*crate::report::escape::visible_text(line);
             let styled = match line.as_bytes().first() {
                 Some(b'+') if !line.starts_with("+++") => paint("32", line),
                 Some(b'-') if !line.starts_with("---") => paint("31", line),
@@ -187,6 +194,9 @@ struct JsonReport<'a> {
     objects: &'a [&'a ObjectDiff],
 }
 
+/// The JSON report (schema: schemas/output/diff.json); unsafe characters
+/// are written as `\uXXXX` escapes, values stay exact.
 pub fn render_json(diffs: &[&ObjectDiff]) -> String {
-    serde_json::to_string_pretty(&JsonReport { objects: diffs }).expect("serialisable") + "\n"
+    let text = serde_json::to_string_pretty(&JsonReport { objects: diffs }).expect("serialisable");
+    crate::report::escape::json(text) + "\n"
 }

@@ -5,6 +5,7 @@
 
 use std::io::{self, Write};
 
+use super::escape::{visible, workflow, workflow_property};
 use crate::check::Report;
 use crate::diagnostic::Severity;
 
@@ -12,7 +13,9 @@ const PER_TYPE: usize = 10;
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for d in &report.diagnostics {
-        writeln!(out, "{}", super::concise_line(d))?;
+        // Plain log lines, encoded as the annotations are: no value can
+        // start a workflow command here either.
+        writeln!(out, "{}", workflow(&super::concise_line(d)))?;
     }
     let mut left_out = 0;
     for (severity, command) in [
@@ -27,7 +30,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             .collect();
         left_out += of_type.len().saturating_sub(PER_TYPE);
         for d in of_type.into_iter().take(PER_TYPE) {
-            let mut props = format!("file={}", prop(&d.file));
+            let mut props = format!("file={}", workflow_property(&visible(&d.file)));
             if let Some(s) = d.span {
                 props.push_str(&format!(",line={},endLine={}", s.line, s.end_line));
                 if s.line == s.end_line {
@@ -36,13 +39,13 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             }
             props.push_str(&format!(
                 ",title={}",
-                prop(&format!("{} {}", d.rule.code, d.rule.name))
+                workflow_property(&format!("{} {}", d.rule.code, d.rule.name))
             ));
-            let mut message = d.message.clone();
+            let mut message = visible(&d.message).into_owned();
             if let Some(h) = &d.help {
-                message.push_str(&format!("\nhelp: {h}"));
+                message.push_str(&format!("\nhelp: {}", visible(h)));
             }
-            writeln!(out, "::{command} {props}::{}", data(&message))?;
+            writeln!(out, "::{command} {props}::{}", workflow(&message))?;
         }
     }
     if left_out > 0 {
@@ -52,14 +55,4 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     writeln!(out, "{}", super::summary_line(report))
-}
-
-fn data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-fn prop(s: &str) -> String {
-    data(s).replace(':', "%3A").replace(',', "%2C")
 }

@@ -1,4 +1,6 @@
 //! Human output: miette snippets with the offending key or value underlined.
+//! Messages, names and the snippet's source go through `escape`, so a
+//! manifest cannot steer the terminal.
 
 use std::fmt;
 use std::io::{self, Write};
@@ -6,6 +8,7 @@ use std::sync::Arc;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
+use super::escape::{self, EscapedSource};
 use crate::check::Report;
 use crate::diagnostic::{Diagnostic, Severity};
 
@@ -23,12 +26,36 @@ impl Human {
         let handler = GraphicalReportHandler::new_themed(theme)
             .with_context_lines(1)
             .with_width(100);
+        // Escaped copies of the sources that need one, made once per file.
+        let mut escaped: Vec<(Arc<str>, Option<Arc<EscapedSource>>)> = Vec::new();
         for d in &report.diagnostics {
-            let source = report
-                .sources
-                .get(&d.file)
-                .map(|text| NamedSource::new(d.file.as_ref(), Arc::clone(text)));
-            let view = View { d, source };
+            let source = report.sources.get(&d.file).map(|text| {
+                let name = escape::visible(&d.file).into_owned();
+                let esc = match escaped.iter().find(|(f, _)| *f == d.file) {
+                    Some((_, e)) => e.clone(),
+                    None => {
+                        let e = EscapedSource::new(text).map(Arc::new);
+                        escaped.push((Arc::clone(&d.file), e.clone()));
+                        e
+                    }
+                };
+                let text: Arc<str> = match &esc {
+                    Some(e) => Arc::clone(&e.text),
+                    None => Arc::clone(text),
+                };
+                (NamedSource::new(name, text), esc)
+            });
+            let (source, escaped_source) = match source {
+                Some((s, e)) => (Some(s), e),
+                None => (None, None),
+            };
+            let view = View {
+                d,
+                source,
+                escaped: escaped_source,
+                message: escape::visible(&d.message).into_owned(),
+                help: d.help.as_deref().map(|h| escape::visible(h).into_owned()),
+            };
             let mut s = String::new();
             handler
                 .render_report(&mut s, &view)
@@ -45,11 +72,24 @@ impl Human {
 struct View<'a> {
     d: &'a Diagnostic,
     source: Option<NamedSource<Arc<str>>>,
+    /// Set when the source had characters to escape: spans are remapped.
+    escaped: Option<Arc<EscapedSource>>,
+    message: String,
+    help: Option<String>,
+}
+
+impl View<'_> {
+    fn span(&self, start: usize, end: usize) -> SourceSpan {
+        match &self.escaped {
+            Some(e) => SourceSpan::from(e.offset(start)..e.offset(end)),
+            None => SourceSpan::from(start..end),
+        }
+    }
 }
 
 impl fmt::Debug for View<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.d.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -58,11 +98,17 @@ impl fmt::Display for View<'_> {
         // Without a snippet, the location goes in the message.
         if self.source.is_none() {
             match self.d.span {
-                Some(s) => write!(f, "{}:{}:{}: ", self.d.file, s.line, s.col)?,
-                None => write!(f, "{}: ", self.d.file)?,
+                Some(s) => write!(
+                    f,
+                    "{}:{}:{}: ",
+                    escape::visible(&self.d.file),
+                    s.line,
+                    s.col
+                )?,
+                None => write!(f, "{}: ", escape::visible(&self.d.file))?,
             }
         }
-        f.write_str(&self.d.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -85,8 +131,7 @@ impl miette::Diagnostic for View<'_> {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.d
-            .help
+        self.help
             .as_ref()
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
@@ -100,12 +145,12 @@ impl miette::Diagnostic for View<'_> {
         let span = self.d.span?;
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             None,
-            SourceSpan::from(span.start..span.end.max(span.start)),
+            self.span(span.start, span.end.max(span.start)),
         )];
         for r in self.d.related.iter().filter(|r| r.file == self.d.file) {
             labels.push(LabeledSpan::new_with_span(
-                Some(r.label.clone()),
-                SourceSpan::from(r.span.start..r.span.end),
+                Some(escape::visible(&r.label).into_owned()),
+                self.span(r.span.start, r.span.end),
             ));
         }
         Some(Box::new(labels.into_iter()))

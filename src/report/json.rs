@@ -1,9 +1,14 @@
-//! `--format json`: exactly one JSON document.
+//! `--format json`: exactly one JSON document (schema:
+//! schemas/output/check.json). Messages show unsafe characters as visible
+//! escapes, like every other format; identifiers (file, object) stay exact,
+//! with unsafe characters written as JSON `\uXXXX` escapes.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::escape;
 use crate::check::Report;
 use crate::diagnostic::{ObjectRef, Severity, Summary};
 
@@ -18,8 +23,8 @@ struct Entry<'a> {
     code: &'a str,
     name: &'a str,
     severity: Severity,
-    message: &'a str,
-    help: Option<&'a str>,
+    message: Cow<'a, str>,
+    help: Option<Cow<'a, str>>,
     file: &'a str,
     line: u32,
     column: u32,
@@ -37,8 +42,8 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             code: d.rule.code,
             name: d.rule.name,
             severity: d.severity,
-            message: &d.message,
-            help: d.help.as_deref(),
+            message: escape::visible(&d.message),
+            help: d.help.as_deref().map(escape::visible),
             file: &d.file,
             line: d.line(),
             column: d.column(),
@@ -48,12 +53,9 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             object: d.object.as_ref(),
         })
         .collect();
-    serde_json::to_writer_pretty(
-        &mut *out,
-        &Out {
-            diagnostics,
-            summary: &report.summary,
-        },
-    )?;
-    writeln!(out)
+    let text = serde_json::to_string_pretty(&Out {
+        diagnostics,
+        summary: &report.summary,
+    })?;
+    writeln!(out, "{}", escape::json(text))
 }

@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use super::escape::xml as esc;
 use crate::check::Report;
 use crate::diagnostic::{Diagnostic, ObjectRef, Severity};
 
@@ -89,22 +90,4 @@ fn case_name(o: &ObjectRef) -> String {
         (None, Some(n)) => format!("{} {n}", o.kind),
         _ => format!("{} (unnamed)", o.kind),
     }
-}
-
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {
-                out.push_str(&format!("&#{};", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out
 }

@@ -1,6 +1,7 @@
 //! Reporters: turn a finished report into bytes. A reporter never knows a
 //! rule; it only reads diagnostics.
 
+pub mod escape;
 mod github;
 mod human;
 mod json;
@@ -62,16 +63,16 @@ pub fn write(report: &Report, format: Format, style: Style, out: &mut dyn Write)
     }
 }
 
-/// `file:line:col: severity[CODE] message`
+/// `file:line:col: severity[CODE] message`, with input made visible.
 pub fn concise_line(d: &crate::diagnostic::Diagnostic) -> String {
     format!(
         "{}:{}:{}: {}[{}] {}",
-        d.file,
+        escape::visible(&d.file),
         d.line(),
         d.column(),
         d.severity.as_str(),
         d.rule.code,
-        d.message
+        escape::visible(&d.message)
     )
 }
 

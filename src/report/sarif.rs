@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
+use super::escape;
 use crate::check::Report;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::Rule;
@@ -26,9 +27,9 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .diagnostics
         .iter()
         .map(|d| {
-            let mut text = d.message.clone();
+            let mut text = escape::visible(&d.message).into_owned();
             if let Some(h) = &d.help {
-                text.push_str(&format!("\nhelp: {h}"));
+                text.push_str(&format!("\nhelp: {}", escape::visible(h)));
             }
             let mut location = json!({"artifactLocation": {"uri": uri(&d.file)}});
             if let Some(s) = d.span {
@@ -71,8 +72,8 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "results": results,
         }],
     });
-    serde_json::to_writer_pretty(&mut *out, &sarif)?;
-    writeln!(out)
+    let text = serde_json::to_string_pretty(&sarif)?;
+    writeln!(out, "{}", escape::json(text))
 }
 
 fn level(s: Severity) -> &'static str {
@@ -84,7 +85,8 @@ fn level(s: Severity) -> &'static str {
 }
 
 /// Repository-relative URI: relative paths as given, absolute ones made
-/// relative to the working directory when inside it.
+/// relative to the working directory when inside it; bytes outside RFC
+/// 3986's unreserved set and `/` percent-encoded (UTF-8), as a URI needs.
 fn uri(file: &str) -> String {
     let mut path = file.to_string();
     if let Ok(cwd) = std::env::current_dir() {
@@ -92,7 +94,15 @@ fn uri(file: &str) -> String {
             path = rel.to_string_lossy().into_owned();
         }
     }
-    path.replace('\\', "/").replace(' ', "%20")
+    let mut out = String::with_capacity(path.len());
+    for b in path.replace('\\', "/").bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Stable across runs and line shifts: rule, file, object and pointer (or

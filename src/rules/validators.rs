@@ -308,4 +308,27 @@ mod tests {
         assert!(re2("[").is_err());
         assert!(header_name("x-user").is_ok() && header_name("bad header").is_err());
     }
+
+    /// Label keys: a DNS prefix of at most 253 characters (mutation testing
+    /// found the boundary untested).
+    #[test]
+    fn label_key_prefix_length() {
+        let prefix = |n: usize| {
+            let mut p = ["a".repeat(63), "b".repeat(63), "c".repeat(63)].join(".");
+            p.push('.');
+            p.push_str(&"d".repeat(n - p.len()));
+            p
+        };
+        assert_eq!(prefix(253).len(), 253);
+        assert_eq!(label(&format!("{}/app", prefix(253)), "v1"), Ok(()));
+        let long = format!("{}/app", prefix(254));
+        assert_eq!(
+            label(&long, "v1"),
+            Err(format!(
+                "invalid tag key: \"{long}\" (DNS prefix is too long)"
+            ))
+        );
+        assert_eq!(label(&"n".repeat(63), "v1"), Ok(()));
+        assert!(label(&"n".repeat(64), "v1").is_err());
+    }
 }

@@ -130,6 +130,9 @@ enum Frame {
         /// A key that go-yaml v2 reads with a trailing `:` (see `colon_tail`).
         colon_key: bool,
         pending: Option<Key>,
+        /// The pending key is a collection (IL1007): its value is dropped,
+        /// so the pair is reported once and not again as an unknown field.
+        complex_key: bool,
         index: Option<HashMap<String, usize>>,
         merges: Vec<Node>,
     },
@@ -212,6 +215,7 @@ impl Builder<'_> {
                     colon_key: false,
                     entries: Vec::new(),
                     pending: None,
+                    complex_key: false,
                     index: None,
                     merges: Vec::new(),
                 });
@@ -347,12 +351,14 @@ impl Builder<'_> {
             Frame::Map {
                 entries,
                 pending,
+                complex_key,
                 index,
                 merges,
                 ..
             } => match pending.take() {
                 None => {
                     let Value::Scalar(s) = &node.value else {
+                        *complex_key = true;
                         self.issue(YamlIssueKind::ComplexKey, node.span);
                         // Keep going with a placeholder so the rest is still checked.
                         *self.pending_slot() = Some(Key {
@@ -371,6 +377,7 @@ impl Builder<'_> {
                         span: node.span,
                     });
                 }
+                Some(_) if *complex_key => *complex_key = false,
                 Some(key) => {
                     if key.text == "<<" {
                         merges.push(node);

@@ -251,4 +251,28 @@ mod tests {
             assert!(!needs_quotes(s), "{s}");
         }
     }
+
+    /// Cases mutation testing found untested: signed integers, exponent
+    /// signs, malformed floats, infinities in YAML 1.2, and dates, which
+    /// only go-yaml's timestamps may retype.
+    #[test]
+    fn edge_cases_found_by_mutation_testing() {
+        assert_eq!(resolve_plain("+5"), Int(5));
+        assert_eq!(resolve_plain("-5"), Int(-5));
+        for f in ["1e+5", "1e-5", "-1.5", "+.5", "1.", "1E5"] {
+            assert!(is_yaml_float(f), "{f}");
+        }
+        for s in ["1e", "-.", "+", ".", "1e+", "e5", "-1.5x"] {
+            assert!(!is_yaml_float(s), "{s}");
+        }
+        assert_eq!(resolve_plain_yaml12(".inf"), Float(f64::INFINITY));
+        assert_eq!(resolve_plain_yaml12("+.Inf"), Float(f64::INFINITY));
+        assert_eq!(yaml11_and_12_disagree(&resolve_plain(".inf"), ".inf"), None);
+        // Go's ParseInt (base 0) reads the 0o prefix too.
+        assert_eq!(resolve_plain("0o17"), Int(15));
+        // A date stays a string for both readers, but go-yaml may retype it.
+        assert_eq!(resolve_plain("2024-01-01"), Str("2024-01-01".into()));
+        assert!(needs_quotes("2024-01-01"));
+        assert!(!needs_quotes("2024-1"));
+    }
 }

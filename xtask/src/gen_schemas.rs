@@ -332,12 +332,8 @@ mod tests {
     #[test]
     fn bundled_schemas_are_up_to_date() {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-        let crds = root.join("../shared/istio-api");
-        if !crds.exists() {
-            eprintln!("skipped: {} not present", crds.display());
-            return;
-        }
-        let out = generate(&crds).unwrap();
+        // The repository's own copy: this test cannot skip for want of CRDs.
+        let out = generate(&root.join("testdata/istio-api")).unwrap();
         for (rel, text) in &out.files {
             let on_disk = fs::read_to_string(root.join(rel)).unwrap_or_default();
             assert!(
@@ -346,9 +342,11 @@ mod tests {
                 rel.display()
             );
         }
+        // schemas/output holds istiolint's own output schemas, not generated.
         let count = fs::read_dir(root.join("schemas"))
             .unwrap()
             .flatten()
+            .filter(|d| d.file_name() != "output")
             .flat_map(|d| fs::read_dir(d.path()).into_iter().flatten())
             .count();
         assert_eq!(
