@@ -48,6 +48,8 @@ pub enum Command {
     Man(crate::cli_man::ManArgs),
     /// Print the effective configuration (the nearest .istiolint.yaml merged with defaults).
     Config(ConfigArgs),
+    /// Run the language server on stdio (diagnostics, fixes, hover, definition, completion).
+    Server(crate::cli_server::ServerArgs),
     /// Print the documentation of one rule, by code or name.
     Rule {
         /// A code (IL2001) or a name (unknown-field).
@@ -199,13 +201,19 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
+    // The server writes from its own thread: stdout must not be locked here.
+    let command = match cli.command {
+        Command::Server(args) => return crate::cli_server::run(args),
+        command => command,
+    };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let io = io_error;
-    match cli.command {
+    match command {
         Command::Check(args) => check(args, &mut out),
         Command::Generate(cmd) => crate::cli_generate::run(cmd, &mut out),
         Command::Diff(args) => crate::cli_diff::run(args, &mut out),
+        Command::Server(_) => unreachable!("handled above"),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "istiolint", &mut out);
@@ -273,57 +281,34 @@ fn check(mut args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, String> {
     }
     let outputs = crate::cli_output::Outputs::parse(&args.output_file)?;
     let config = args.config.load()?;
-    let root = config
-        .path
-        .as_ref()
-        .and_then(|p| p.parent())
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    let root = root.canonicalize().unwrap_or(root);
-    let pick = |flag: Vec<String>, file: &Option<Vec<String>>| {
-        if flag.is_empty() {
-            file.clone().unwrap_or_default()
-        } else {
-            flag
-        }
-    };
     let fail_on = match (args.fail_on, config.fail_on.as_deref()) {
         (Some(f), _) => f,
         (None, Some(s)) => FailOn::from_str(s, true).map_err(|e| e.to_string())?,
         (None, None) => FailOn::Error,
     };
-    let mut context = args.context_files.clone();
-    if context.is_empty() {
-        context = config.context.iter().map(|p| root.join(p)).collect();
-    }
     let istio_version = match (args.istio_version, config.istio_version) {
-        (Some(v), _) => crate::cli_output::check_istio_version(v, "--istio-version")?,
-        (None, Some(v)) => crate::cli_output::check_istio_version(v, "istio-version (config)")?,
-        (None, None) => IstioVersion::newest_bundled(),
+        (Some(v), _) => Some(crate::cli_output::check_istio_version(
+            v,
+            "--istio-version",
+        )?),
+        (None, Some(v)) => Some(crate::cli_output::check_istio_version(
+            v,
+            "istio-version (config)",
+        )?),
+        (None, None) => None,
     };
-    let opts = Options {
+    let flags = OptionFlags {
         istio_version,
-        extend_select: args.extend_select.clone(),
-        stdin_name: args.stdin_filename.as_deref().map(std::sync::Arc::from),
-        namespace: std::sync::Arc::from(args.namespace.as_str()),
-        select: pick(args.select, &config.select),
-        ignore: pick(args.ignore, &config.ignore),
-        severity: config.severity.clone(),
-        overrides: config
-            .overrides
-            .iter()
-            .map(|o| PathOverride {
-                files: crate::config::globset(&o.files),
-                ignore: o.ignore.clone(),
-                severity: o.severity.clone(),
-            })
-            .collect(),
-        exclude: crate::config::globset(&config.exclude),
-        context,
-        root,
-        // Never in pipes or CI logs.
-        progress: std::io::stderr().is_terminal() && std::env::var_os("CI").is_none(),
-        ..Options::default()
+        select: args.select,
+        ignore: args.ignore,
+        context: args.context_files.clone(),
     };
+    let mut opts = options(&config, flags);
+    opts.extend_select = args.extend_select.clone();
+    opts.stdin_name = args.stdin_filename.as_deref().map(std::sync::Arc::from);
+    opts.namespace = std::sync::Arc::from(args.namespace.as_str());
+    // Never in pipes or CI logs.
+    opts.progress = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -369,6 +354,58 @@ fn check(mut args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, String> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Command-line values that take precedence over the config file.
+#[derive(Default)]
+pub struct OptionFlags {
+    pub istio_version: Option<IstioVersion>,
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub context: Vec<PathBuf>,
+}
+
+/// The check options of a config file and flags (shared with `server`).
+pub fn options(config: &Config, flags: OptionFlags) -> Options {
+    let root = config
+        .path
+        .as_ref()
+        .and_then(|p| p.parent())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let root = root.canonicalize().unwrap_or(root);
+    let pick = |flag: Vec<String>, file: &Option<Vec<String>>| {
+        if flag.is_empty() {
+            file.clone().unwrap_or_default()
+        } else {
+            flag
+        }
+    };
+    let mut context = flags.context;
+    if context.is_empty() {
+        context = config.context.iter().map(|p| root.join(p)).collect();
+    }
+    Options {
+        istio_version: flags
+            .istio_version
+            .or(config.istio_version)
+            .unwrap_or_else(IstioVersion::newest_bundled),
+        select: pick(flags.select, &config.select),
+        ignore: pick(flags.ignore, &config.ignore),
+        severity: config.severity.clone(),
+        overrides: config
+            .overrides
+            .iter()
+            .map(|o| PathOverride {
+                files: crate::config::globset(&o.files),
+                ignore: o.ignore.clone(),
+                severity: o.severity.clone(),
+            })
+            .collect(),
+        exclude: crate::config::globset(&config.exclude),
+        context,
+        root,
+        ..Options::default()
+    }
 }
 
 /// Output errors end the run; a closed pipe (`istiolint ... | head`) quietly.
