@@ -17,6 +17,7 @@ pub mod generate;
 pub mod locate;
 pub mod objects;
 pub mod report;
+pub mod route;
 pub mod rules;
 pub mod schema;
 pub mod source;
