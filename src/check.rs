@@ -174,7 +174,7 @@ pub fn run(paths: &[PathBuf], opts: &Options) -> Result<Report, FatalError> {
     let (mut inputs, walk_problems) = source::collect(paths)?;
     inputs.retain(|i| !matches!(i, Input::File(p) if opts.excluded(&p.to_string_lossy())));
     // Context files feed the cross-object index only; they are not reported on.
-    let context: Vec<Facts> = if opts.context.is_empty() {
+    let context: Vec<(Arc<str>, Facts)> = if opts.context.is_empty() {
         Vec::new()
     } else {
         let (context, _) = source::collect(&opts.context)?;
@@ -182,7 +182,7 @@ pub fn run(paths: &[PathBuf], opts: &Options) -> Result<Report, FatalError> {
             .par_iter()
             .filter(|i| !inputs.contains(i))
             .filter_map(|i| source::read(i).ok())
-            .map(|src| context_facts(&src, opts))
+            .map(|src| (src.name.clone(), context_facts(&src, opts)))
             .collect()
     };
     Ok(run_inputs_with(&inputs, walk_problems, opts, context))
@@ -192,11 +192,26 @@ pub fn run_inputs(inputs: &[Input], diagnostics: Vec<Diagnostic>, opts: &Options
     run_inputs_with(inputs, diagnostics, opts, Vec::new())
 }
 
+/// The one result pipeline, shared by `check` and `--fix`/`--diff`:
+/// suppressions, config severities and per-path overrides, select/ignore,
+/// context files dropped (they inform, they are never reported on), sort.
+pub fn finish(
+    diagnostics: &mut Vec<Diagnostic>,
+    suppressions: &mut [Suppression],
+    opts: &Options,
+    context_files: &std::collections::BTreeSet<Arc<str>>,
+) {
+    suppress::apply(diagnostics, suppressions);
+    diagnostics
+        .retain_mut(|d| !context_files.contains(&d.file) && opts.adjust(d) && opts.enabled(d.rule));
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
 fn run_inputs_with(
     inputs: &[Input],
     mut diagnostics: Vec<Diagnostic>,
     opts: &Options,
-    context: Vec<Facts>,
+    context: Vec<(Arc<str>, Facts)>,
 ) -> Report {
     let progress =
         (opts.progress && inputs.len() >= PROGRESS_AFTER).then(|| Progress::start(inputs.len()));
@@ -227,7 +242,9 @@ fn run_inputs_with(
     let mut facts = Facts::default();
     let mut files = Vec::with_capacity(inputs.len());
     let mut suppressions = Vec::new();
-    for c in context {
+    let mut context_files = std::collections::BTreeSet::new();
+    for (name, c) in context {
+        context_files.insert(name);
         facts.merge(c.into_context());
     }
     for (input, o) in inputs.iter().zip(outcomes) {
@@ -246,9 +263,7 @@ fn run_inputs_with(
         suppressions.extend(o.suppressions);
     }
     diagnostics.extend(cross::check(&mut facts));
-    suppress::apply(&mut diagnostics, &mut suppressions);
-    diagnostics.retain_mut(|d| opts.adjust(d) && opts.enabled(d.rule));
-    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    finish(&mut diagnostics, &mut suppressions, opts, &context_files);
     let missing: std::collections::BTreeSet<&Arc<str>> = diagnostics
         .iter()
         .filter(|d| d.span.is_some() && !sources.contains_key(&d.file))
@@ -311,20 +326,8 @@ pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
         facts: Facts::default(),
         suppressions: suppress::from_comments(&src.name, &src.text),
     };
-    if let Some(at) = find_template(text) {
-        out.diagnostics.push(
-            Diagnostic::new(
-                &UNRENDERED_TEMPLATE,
-                file.clone(),
-                "unrendered template: `{{ ... }}` is Helm/Go template markup, not YAML",
-            )
-            .at(crate::yaml::position::span_of(
-                text,
-                at,
-                (at + 2).min(text.len()),
-            ))
-            .help("render it first, e.g. `helm template . | istiolint check -`"),
-        );
+    if let Some(d) = template_diagnostic(src) {
+        out.diagnostics.push(d);
         return out;
     }
     let parsed = parse_stream(text, opts.limits);
@@ -471,7 +474,26 @@ fn place(f: Finding, object: &Object, file: &Arc<str>, text: &str) -> Diagnostic
     d
 }
 
-fn yaml_diagnostic(issue: &YamlIssue, file: &Arc<str>) -> Diagnostic {
+/// IL1003 for a source with Helm/Go template markup, which is not checked.
+pub fn template_diagnostic(src: &Source) -> Option<Diagnostic> {
+    let text: &str = &src.text;
+    let at = find_template(text)?;
+    let d = Diagnostic::new(
+        &UNRENDERED_TEMPLATE,
+        src.name.clone(),
+        "unrendered template: `{{ ... }}` is Helm/Go template markup, not YAML",
+    )
+    .at(crate::yaml::position::span_of(
+        text,
+        at,
+        (at + 2).min(text.len()),
+    ))
+    .help("render it first, e.g. `helm template . | istiolint check -`");
+    Some(d)
+}
+
+/// The diagnostic of a YAML parse problem (IL1001, IL1002, IL1004, IL1005, IL1007).
+pub fn yaml_diagnostic(issue: &YamlIssue, file: &Arc<str>) -> Diagnostic {
     let d = |rule, msg: String| Diagnostic::new(rule, file.clone(), msg).at(issue.span);
     match &issue.kind {
         YamlIssueKind::Syntax(msg) => d(&YAML_SYNTAX, format!("invalid YAML: {msg}")),

@@ -3,10 +3,9 @@
 
 use std::sync::Arc;
 
-use crate::check::{check_source, Options};
+use crate::check::{check_source, finish, Options};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::source::Source;
-use crate::suppress;
 
 /// Passes over a file before giving up on convergence.
 const MAX_PASSES: usize = 10;
@@ -32,10 +31,14 @@ pub fn fix_text(name: &Arc<str>, text: &str, opts: &Options, unsafe_fixes: bool)
         let outcome = check_source(&src, opts);
         let mut diagnostics = outcome.diagnostics;
         let mut suppressions = outcome.suppressions;
-        suppress::apply(&mut diagnostics, &mut suppressions);
+        finish(
+            &mut diagnostics,
+            &mut suppressions,
+            opts,
+            &Default::default(),
+        );
         unsafe_skipped = diagnostics
             .iter()
-            .filter(|d| opts.enabled(d.rule))
             .filter(|d| {
                 !unsafe_fixes
                     && d.fix
@@ -43,7 +46,7 @@ pub fn fix_text(name: &Arc<str>, text: &str, opts: &Options, unsafe_fixes: bool)
                         .is_some_and(|f| f.applicability == Applicability::Unsafe)
             })
             .count();
-        let edits = applicable(&diagnostics, opts, unsafe_fixes);
+        let edits = applicable(&diagnostics, unsafe_fixes);
         if edits.is_empty() {
             break;
         }
@@ -63,14 +66,9 @@ pub fn fix_text(name: &Arc<str>, text: &str, opts: &Options, unsafe_fixes: bool)
 
 /// The fixes to apply in one pass, as groups of edits that must not overlap
 /// other groups.
-fn applicable<'a>(
-    diagnostics: &'a [Diagnostic],
-    opts: &Options,
-    unsafe_fixes: bool,
-) -> Vec<&'a [Edit]> {
+fn applicable(diagnostics: &[Diagnostic], unsafe_fixes: bool) -> Vec<&[Edit]> {
     let mut fixes: Vec<&[Edit]> = diagnostics
         .iter()
-        .filter(|d| opts.enabled(d.rule))
         .filter_map(|d| d.fix.as_ref())
         .filter(|f| unsafe_fixes || f.applicability == Applicability::Safe)
         .map(|f| f.edits.as_slice())

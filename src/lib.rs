@@ -15,6 +15,7 @@ pub mod fix;
 pub mod fsutil;
 pub mod generate;
 pub mod locate;
+pub mod model;
 pub mod objects;
 pub mod report;
 pub mod route;

@@ -2,6 +2,7 @@
 //! PeerAuthentications and against the namespaces that exist. Each fires
 //! only when what it compares with is among the inputs or `--context`.
 
+use crate::model::security;
 use std::collections::{BTreeSet, HashMap};
 
 use crate::diagnostic::{Diagnostic, Related};
@@ -159,9 +160,14 @@ pub fn collect(site: &Site, facts: &mut MeshFacts) {
     }
     match (obj.group.as_str(), obj.kind.as_str()) {
         ("", "Namespace") => facts.namespaces.extend(obj.name.clone()),
-        ("", "ConfigMap") if obj.name.as_deref().is_some_and(is_mesh_config_name) => {
+        ("", "ConfigMap")
+            if obj
+                .name
+                .as_deref()
+                .is_some_and(security::is_mesh_config_name) =>
+        {
             if let Some(mesh) = obj.json["data"]["mesh"].as_str() {
-                facts.root_namespace = root_namespace(mesh).or(obj.namespace.clone());
+                facts.root_namespace = security::root_namespace(mesh).or(obj.namespace.clone());
             }
         }
         ("security.istio.io", "PeerAuthentication") => facts.peer_authentications.push(PeerAuth {
@@ -187,17 +193,6 @@ pub fn collect(site: &Site, facts: &mut MeshFacts) {
         }
         _ => {}
     }
-}
-
-/// `istio` or a revision's `istio-<rev>` ConfigMap.
-fn is_mesh_config_name(name: &str) -> bool {
-    name == "istio" || name.starts_with("istio-") && !name.contains("sidecar")
-}
-
-fn root_namespace(mesh: &str) -> Option<String> {
-    let parsed = crate::yaml::parse_stream(mesh, crate::yaml::Limits::default());
-    let root = parsed.documents.into_iter().next()?.root?;
-    Some(root.get("rootNamespace")?.as_str()?.to_string())
 }
 
 pub fn check(facts: &Facts) -> Vec<Diagnostic> {

@@ -1,0 +1,183 @@
+//! Istio Gateway (networking.istio.io) and Kubernetes Gateway API Gateway
+//! (gateway.networking.k8s.io), typed and located.
+
+use crate::model::loc::{locs, Cursor, Loc, Located, Locs};
+use crate::model::meta::Meta;
+use crate::model::virtual_service::items;
+
+#[derive(Clone, Debug)]
+pub struct Gateway {
+    pub meta: Meta,
+    /// The workload labels the gateway applies to.
+    pub selector: Vec<(String, String)>,
+    pub servers: Vec<Server>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Server {
+    pub at: Loc,
+    pub index: usize,
+    pub port: Option<ServerPort>,
+    /// As written: `host`, `namespace/host`, `./host`, `*/host`.
+    pub hosts: Vec<Located<String>>,
+    pub tls: Option<ServerTls>,
+    pub name: Option<Located<String>>,
+    pub bind: Option<Located<String>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ServerPort {
+    pub at: Loc,
+    pub number: Option<Located<u32>>,
+    pub name: Option<Located<String>>,
+    pub protocol: Option<Located<String>>,
+    pub target_port: Option<Located<u32>>,
+}
+
+/// ServerTLSSettings.
+#[derive(Clone, Debug)]
+pub struct ServerTls {
+    pub at: Loc,
+    pub https_redirect: bool,
+    pub mode: Option<Located<String>>,
+    pub credential_name: Option<Located<String>>,
+    pub credential_names: Vec<Located<String>>,
+    pub server_certificate: Option<Located<String>>,
+    pub private_key: Option<Located<String>>,
+    pub ca_certificates: Option<Located<String>>,
+    pub subject_alt_names: Vec<Located<String>>,
+    pub min_protocol_version: Option<Located<String>>,
+    pub max_protocol_version: Option<Located<String>>,
+}
+
+impl Gateway {
+    pub fn build(spec: Option<Cursor>, meta: Meta) -> Gateway {
+        let Some(spec) = spec else {
+            return Gateway {
+                meta,
+                selector: Vec::new(),
+                servers: Vec::new(),
+            };
+        };
+        let servers = spec.get("servers").map(|s| s.items()).unwrap_or_default();
+        Gateway {
+            meta,
+            selector: spec.pairs("selector"),
+            servers: servers
+                .into_iter()
+                .filter(|(_, c)| c.node.as_map().is_some())
+                .map(|(index, c)| server(index, &c))
+                .collect(),
+        }
+    }
+}
+
+fn server(index: usize, c: &Cursor) -> Server {
+    Server {
+        at: c.loc(),
+        index,
+        port: c.map("port").map(|p| ServerPort {
+            at: p.loc(),
+            number: p.u32("number"),
+            name: p.string("name"),
+            protocol: p.string("protocol"),
+            target_port: p.u32("targetPort"),
+        }),
+        hosts: c.strings("hosts"),
+        tls: c.map("tls").map(|t| ServerTls {
+            at: t.loc(),
+            https_redirect: t.bool("httpsRedirect").is_some_and(|b| b.value),
+            mode: t.string("mode"),
+            credential_name: t.string("credentialName"),
+            credential_names: t.strings("credentialNames"),
+            server_certificate: t.string("serverCertificate"),
+            private_key: t.string("privateKey"),
+            ca_certificates: t.string("caCertificates"),
+            subject_alt_names: t.strings("subjectAltNames"),
+            min_protocol_version: t.string("minProtocolVersion"),
+            max_protocol_version: t.string("maxProtocolVersion"),
+        }),
+        name: c.string("name"),
+        bind: c.string("bind"),
+    }
+}
+
+/// A Kubernetes Gateway API Gateway.
+#[derive(Clone, Debug)]
+pub struct K8sGateway {
+    pub meta: Meta,
+    pub class_name: Option<String>,
+    pub listeners: Vec<Listener>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Listener {
+    pub at: Loc,
+    pub name: Option<Located<String>>,
+    pub hostname: Option<Located<String>>,
+    pub port: Option<u32>,
+    pub protocol: Option<String>,
+}
+
+impl K8sGateway {
+    pub fn build(spec: Option<Cursor>, meta: Meta) -> K8sGateway {
+        let Some(spec) = spec else {
+            return K8sGateway {
+                meta,
+                class_name: None,
+                listeners: Vec::new(),
+            };
+        };
+        K8sGateway {
+            meta,
+            class_name: spec.string("gatewayClassName").map(|c| c.value),
+            listeners: items(&spec, "listeners", |l| {
+                Some(Listener {
+                    at: l.loc(),
+                    name: l.string("name"),
+                    hostname: l.string("hostname"),
+                    port: l.u32("port").map(|p| p.value),
+                    protocol: l.string("protocol").map(|p| p.value),
+                })
+            }),
+        }
+    }
+}
+
+impl Locs for Gateway {
+    fn locs<'a>(&'a self, out: &mut Vec<&'a Loc>) {
+        locs!(out; self.meta, self.servers);
+    }
+}
+
+impl Locs for Server {
+    fn locs<'a>(&'a self, out: &mut Vec<&'a Loc>) {
+        locs!(out; self.at, self.port, self.hosts, self.tls, self.name, self.bind);
+    }
+}
+
+impl Locs for ServerPort {
+    fn locs<'a>(&'a self, out: &mut Vec<&'a Loc>) {
+        locs!(out; self.at, self.number, self.name, self.protocol, self.target_port);
+    }
+}
+
+impl Locs for ServerTls {
+    fn locs<'a>(&'a self, out: &mut Vec<&'a Loc>) {
+        locs!(out; self.at, self.mode, self.credential_name, self.credential_names,
+            self.server_certificate, self.private_key, self.ca_certificates,
+            self.subject_alt_names, self.min_protocol_version, self.max_protocol_version);
+    }
+}
+
+impl Locs for K8sGateway {
+    fn locs<'a>(&'a self, out: &mut Vec<&'a Loc>) {
+        locs!(out; self.meta, self.listeners);
+    }
+}
+
+impl Locs for Listener {
+    fn locs<'a>(&'a self, out: &mut Vec<&'a Loc>) {
+        locs!(out; self.at, self.name, self.hostname);
+    }
+}

@@ -1,0 +1,289 @@
+//! The one host type, with Istio's semantics (pkg/config/host/name.go and
+//! pilot/pkg/model ResolveShortnameToFQDN). Hosts are compared as written:
+//! Istio's matching is case-sensitive (`a.facebook.com` does not match
+//! `*.facebook.COM`), and so is ours.
+
+use std::fmt;
+
+/// The cluster domain Istio assumes for Kubernetes services.
+pub const CLUSTER_DOMAIN: &str = "cluster.local";
+
+/// A host name as Istio stores it after resolution (`*.example.com`,
+/// `reviews.default.svc.cluster.local`, `*`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Host(String);
+
+impl Host {
+    /// Takes a host as is, without resolution.
+    pub fn new(host: impl Into<String>) -> Host {
+        Host(host.into())
+    }
+
+    /// Istio's ResolveShortnameToFQDN in the object's namespace: `*`, IP
+    /// addresses and names with a dot stay as written; a short `name`
+    /// becomes `name.<namespace>.svc.cluster.local`. An empty namespace
+    /// gives `name.svc.cluster.local`, as in Istio.
+    pub fn resolve(raw: &str, namespace: &str) -> Host {
+        if raw.is_empty()
+            || raw == "*"
+            || raw.contains('.')
+            || raw.parse::<std::net::IpAddr>().is_ok()
+        {
+            return Host(raw.to_string());
+        }
+        if namespace.is_empty() {
+            return Host(format!("{raw}.svc.{CLUSTER_DOMAIN}"));
+        }
+        Host(format!("{raw}.{namespace}.svc.{CLUSTER_DOMAIN}"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Starts with `*` (Istio IsWildCarded).
+    pub fn is_wildcard(&self) -> bool {
+        self.0.starts_with('*')
+    }
+
+    /// The part after the leading `*` of a wildcard.
+    fn suffix(&self) -> &str {
+        &self.0[1..]
+    }
+
+    /// Istio Name.Matches: the two hosts have some name in common (symmetric).
+    pub fn matches(&self, other: &Host) -> bool {
+        match (self.is_wildcard(), other.is_wildcard()) {
+            (true, true) if self.0.len() < other.0.len() => other.suffix().ends_with(self.suffix()),
+            (true, true) => self.suffix().ends_with(other.suffix()),
+            (true, false) => other.0.ends_with(self.suffix()),
+            (false, true) => self.0.ends_with(other.suffix()),
+            (false, false) => self.0 == other.0,
+        }
+    }
+
+    /// Istio Name.SubsetOf: every name `self` covers is covered by `other`.
+    pub fn subset_of(&self, other: &Host) -> bool {
+        match (self.is_wildcard(), other.is_wildcard()) {
+            (true, true) => {
+                self.0.len() >= other.0.len() && self.suffix().ends_with(other.suffix())
+            }
+            (true, false) => false,
+            (false, true) => self.0.ends_with(other.suffix()),
+            (false, false) => self.0 == other.0,
+        }
+    }
+
+    /// Istio MoreSpecific: exact names before wildcards, then longer first,
+    /// then alphabetical. The order in which Istio picks among matches.
+    pub fn more_specific(&self, other: &Host) -> bool {
+        match (self.is_wildcard(), other.is_wildcard()) {
+            (true, false) => false,
+            (false, true) => true,
+            _ if self.0.len() == other.0.len() => self.0 <= other.0,
+            _ => self.0.len() > other.0.len(),
+        }
+    }
+
+    /// The namespace of a cluster service host: `x.NS.svc.cluster.local`
+    /// (also `*.NS.svc.cluster.local`) gives `NS`; other hosts give `None`.
+    pub fn service_namespace(&self) -> Option<&str> {
+        let rest = self.0.strip_suffix(".svc.cluster.local")?;
+        let (name, ns) = rest.split_once('.')?;
+        (!name.is_empty() && !ns.is_empty() && !ns.contains('.')).then_some(ns)
+    }
+}
+
+impl fmt::Display for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Kiali's reading of `name.namespace` and `name.namespace.svc` as the
+/// cluster service `name.namespace.svc.cluster.local`, when `namespace` is
+/// one the inputs know (`known`). Istio itself does not expand these (it only
+/// expands names without a dot), so this is a separate, explicit step that
+/// callers opt into; `None` when the host is not such a spelling.
+pub fn expand_namespace_host(raw: &str, known: impl Fn(&str) -> bool) -> Option<Host> {
+    let labels: Vec<&str> = raw.split('.').collect();
+    match labels.as_slice() {
+        [name, ns] | [name, ns, "svc"]
+            if !name.is_empty() && !name.contains('*') && !ns.is_empty() && known(ns) =>
+        {
+            Some(Host(format!("{name}.{ns}.svc.{CLUSTER_DOMAIN}")))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(s: &str) -> Host {
+        Host::new(s)
+    }
+
+    /// Istio pkg/config/host/name_test.go TestNameMatches, restated.
+    #[test]
+    fn matches_as_istio() {
+        let table = [
+            ("", "", true),
+            ("a.facebook.com", "*.facebook.COM", false),
+            ("", "foo.com", false),
+            ("foo.com", "", false),
+            ("foo.com", "foo.com", true),
+            ("bar.com", "foo.com", false),
+            ("foo.com", "bar.com", false),
+            ("bar.foo.com", "foo.com", false),
+            ("foo.com", "bar.foo.com", false),
+            ("*.com", "foo.com", true),
+            ("*.com", "bar.com", true),
+            ("*.foo.com", "bar.foo.com", true),
+            ("*", "foo.com", true),
+            ("*", "*.com", true),
+            ("*", "com", true),
+            ("*", "*", true),
+            ("*", "", true),
+            ("*.com", "*.foo.com", true),
+            ("foo.com", "*.foo.com", false),
+            ("*.foo.com", "foo.com", false),
+            ("*.foo.bar.baz", "baz", false),
+            ("baz", "*.foo.bar.baz", false),
+            ("*.foo.bar.baz", "*.baz", true),
+            ("foo.bar.baz", "*.baz", true),
+        ];
+        for (a, b, want) in table {
+            assert_eq!(h(a).matches(&h(b)), want, "{a:?}.matches({b:?})");
+            assert_eq!(
+                h(b).matches(&h(a)),
+                want,
+                "{b:?}.matches({a:?}) (symmetric)"
+            );
+        }
+    }
+
+    /// Istio TestNameSubsetOf, restated.
+    #[test]
+    fn subset_of_as_istio() {
+        let table = [
+            ("", "", true),
+            ("", "foo.com", false),
+            ("foo.com", "", false),
+            ("foo.com", "foo.com", true),
+            ("bar.com", "foo.com", false),
+            ("foo.com", "bar.com", false),
+            ("bar.foo.com", "foo.com", false),
+            ("foo.com", "bar.foo.com", false),
+            ("foo.com", "*.com", true),
+            ("bar.com", "*.com", true),
+            ("bar.foo.com", "*.foo.com", true),
+            ("foo.com", "*", true),
+            ("*.com", "*", true),
+            ("com", "*", true),
+            ("*", "*", true),
+            ("", "*", true),
+            ("*.foo.com", "*.com", true),
+            ("*.foo.com", "foo.com", false),
+            ("*.foo.bar.baz", "baz", false),
+            ("foo.bar.baz", "*.baz", true),
+            // Not symmetric: the wider wildcard is no subset of the narrower.
+            ("*.com", "*.foo.com", false),
+            ("*", "*.com", false),
+        ];
+        for (a, b, want) in table {
+            assert_eq!(h(a).subset_of(&h(b)), want, "{a:?}.subset_of({b:?})");
+        }
+    }
+
+    /// Istio pilot/pkg/model TestResolveShortnameToFQDN, restated for the
+    /// cluster.local domain the linter assumes.
+    #[test]
+    fn resolve_as_istio() {
+        let table = [
+            ("*", "default", "*"),
+            ("*", "", "*"),
+            ("foo", "default", "foo.default.svc.cluster.local"),
+            ("foo.bar", "default", "foo.bar"),
+            ("foo", "", "foo.svc.cluster.local"),
+            ("42.185.131.210", "default", "42.185.131.210"),
+            ("2a00:4000::614", "default", "2a00:4000::614"),
+            ("2a00:4000::614", "cluster.local", "2a00:4000::614"),
+            ("*.example.com", "default", "*.example.com"),
+            (
+                "reviews.prod.svc.cluster.local",
+                "default",
+                "reviews.prod.svc.cluster.local",
+            ),
+            ("", "default", ""),
+        ];
+        for (raw, ns, want) in table {
+            assert_eq!(
+                Host::resolve(raw, ns).as_str(),
+                want,
+                "resolve({raw:?}, {ns:?})"
+            );
+        }
+        assert!(Host::resolve("*", "x").is_wildcard());
+        assert!(!Host::resolve("foo", "x").is_wildcard());
+    }
+
+    #[test]
+    fn service_namespace_of_cluster_hosts_only() {
+        let table = [
+            ("reviews.prod.svc.cluster.local", Some("prod")),
+            ("*.prod.svc.cluster.local", Some("prod")),
+            ("a.b.prod.svc.cluster.local", None),
+            ("prod.svc.cluster.local", None),
+            ("reviews.prod", None),
+            ("example.com", None),
+            ("*", None),
+        ];
+        for (host, want) in table {
+            assert_eq!(h(host).service_namespace(), want, "{host}");
+        }
+    }
+
+    /// Istio names_test.go: sorting by MoreSpecific puts exact names first,
+    /// longest first, wildcards last.
+    #[test]
+    fn more_specific_orders_as_istio() {
+        let mut hosts: Vec<Host> = ["*.com", "foo.com", "*", "a.foo.com", "*.foo.com", "bar.com"]
+            .into_iter()
+            .map(h)
+            .collect();
+        hosts.sort_by(|a, b| {
+            if a == b {
+                std::cmp::Ordering::Equal
+            } else if a.more_specific(b) {
+                std::cmp::Ordering::Less
+            } else {
+                std::cmp::Ordering::Greater
+            }
+        });
+        let got: Vec<&str> = hosts.iter().map(Host::as_str).collect();
+        assert_eq!(
+            got,
+            ["a.foo.com", "bar.com", "foo.com", "*.foo.com", "*.com", "*"]
+        );
+    }
+
+    #[test]
+    fn namespace_spellings_expand_only_for_known_namespaces() {
+        let known = |ns: &str| ns == "prod";
+        let table = [
+            ("reviews.prod", Some("reviews.prod.svc.cluster.local")),
+            ("reviews.prod.svc", Some("reviews.prod.svc.cluster.local")),
+            ("reviews.other", None),
+            ("*.prod", None),
+            ("reviews", None),
+            ("reviews.prod.svc.cluster.local", None),
+            ("example.com", None),
+        ];
+        for (raw, want) in table {
+            let got = expand_namespace_host(raw, known);
+            assert_eq!(got.as_ref().map(Host::as_str), want, "{raw}");
+        }
+    }
+}
