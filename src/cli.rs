@@ -48,6 +48,10 @@ pub enum Command {
     Man,
     /// Print the effective configuration (the nearest .istiolint.yaml merged with defaults).
     Config(ConfigArgs),
+    /// Where a request goes: the VirtualService rule, destinations and Envoy clusters.
+    Route(crate::cli_route::RouteArgs),
+    /// Run routing test files (istio-config-validator's or istiolint's) against manifests.
+    Test(crate::cli_route::TestArgs),
     /// Print the documentation of one rule, by code or name.
     Rule {
         /// A code (IL2001) or a name (unknown-field).
@@ -179,6 +183,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Check(args) => check(args, &mut out),
         Command::Generate(cmd) => crate::cli_generate::run(cmd, &mut out),
         Command::Diff(args) => crate::cli_diff::run(args, &mut out),
+        Command::Route(args) => crate::cli_route::run_route(args, &mut out),
+        Command::Test(args) => crate::cli_route::run_test(args, &mut out),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "istiolint", &mut out);

@@ -6,6 +6,7 @@ pub mod check;
 pub mod cli;
 pub mod cli_diff;
 pub mod cli_generate;
+pub mod cli_route;
 pub mod config;
 pub mod diagnostic;
 pub mod diff;

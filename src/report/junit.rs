@@ -91,7 +91,8 @@ fn case_name(o: &ObjectRef) -> String {
     }
 }
 
-fn esc(s: &str) -> String {
+/// Escapes XML text and attribute values.
+pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

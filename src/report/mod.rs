@@ -4,7 +4,7 @@
 mod github;
 mod human;
 mod json;
-mod junit;
+pub mod junit;
 mod sarif;
 
 use std::io::{self, Write};

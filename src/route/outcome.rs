@@ -62,6 +62,12 @@ pub struct Outcome {
     pub mirrors: Vec<Value>,
     pub headers: Option<Value>,
     pub status: u16,
+    /// The answering rule's `route` as written (istio-config-validator compares it).
+    #[serde(skip)]
+    pub written_route: Option<Value>,
+    /// The `delegate` of the root rule a merged rule came from, as written.
+    #[serde(skip)]
+    pub delegate: Option<Value>,
     #[serde(skip)]
     pub decision: String,
     #[serde(skip)]
@@ -86,6 +92,8 @@ impl Outcome {
             mirrors: Vec::new(),
             headers: None,
             status: 404,
+            written_route: None,
+            delegate: None,
             decision,
             trace,
         }

@@ -35,13 +35,17 @@ impl Pattern {
         }
     }
 
-    /// A regex condition; `*` becomes a presence test as in Istio.
-    pub fn regex(s: &str) -> Pattern {
+    /// A regex condition on a header (method, authority, scheme, headers,
+    /// query parameters): `*` is a presence test there, as in Istio.
+    pub fn header_regex(s: &str) -> Pattern {
         if s == "*" {
-            return Pattern {
-                kind: Kind::Present,
-            };
+            return Pattern::present();
         }
+        Pattern::regex(s)
+    }
+
+    /// A regex condition (on the uri, `*` is just an invalid expression).
+    pub fn regex(s: &str) -> Pattern {
         Pattern {
             kind: Kind::Regex(s.to_string(), compile_full(s)),
         }
@@ -64,7 +68,7 @@ impl Pattern {
             return Some(Pattern::prefix(s));
         }
         if let Some(s) = m.get("regex").and_then(|s| s.as_str()) {
-            return Some(Pattern::regex(s));
+            return Some(Pattern::header_regex(s));
         }
         Some(Pattern::present())
     }
@@ -150,7 +154,9 @@ mod tests {
 
     #[test]
     fn star_regex_and_empty_match_are_presence() {
-        assert!(matches!(Pattern::regex("*").kind, Kind::Present));
+        assert!(matches!(Pattern::header_regex("*").kind, Kind::Present));
+        // on the uri `*` stays a regex, one that does not compile
+        assert!(!Pattern::regex("*").matches("*", false));
         let empty = Pattern::from_json(&serde_json::json!({})).unwrap();
         assert!(matches!(empty.kind, Kind::Present));
         assert!(empty.matches_opt(Some("")));
