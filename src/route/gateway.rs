@@ -95,7 +95,13 @@ pub fn route(world: &World, req: &Request, namespace: &str, name: &str) -> Resul
         .iter()
         .find(|g| g.namespace == namespace && g.name == name)
     else {
-        return Err(format!("no Gateway {namespace}/{name} in the inputs"));
+        let label = format!("{namespace}/{name}");
+        if world.k8s_gateways.contains(&label) {
+            return Err(format!(
+                "{label} is a Gateway API Gateway: its routes (HTTPRoute) are not modelled; --gateway takes an Istio Gateway"
+            ));
+        }
+        return Err(format!("no Gateway {label} in the inputs"));
     };
     let host = Host::new(req.host.to_ascii_lowercase());
     let tls = req.scheme == "https";

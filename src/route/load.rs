@@ -60,5 +60,13 @@ pub fn world(inv: &Inventory, default_namespace: &str) -> World {
         table: Table::build(&inv.virtual_services, default_namespace),
         registry: Registry::new(services),
         gateways,
+        k8s_gateways: inv
+            .k8s_gateways
+            .iter()
+            .map(|g| {
+                let ns = g.meta.namespace_or(default_namespace);
+                format!("{ns}/{}", g.meta.name.as_deref().unwrap_or(""))
+            })
+            .collect(),
     }
 }

@@ -143,6 +143,8 @@ pub struct World {
     pub table: Table,
     pub registry: Registry,
     pub gateways: Vec<Gateway>,
+    /// `namespace/name` of the Gateway API Gateways (not routed; named in errors).
+    pub k8s_gateways: Vec<String>,
 }
 
 impl World {
