@@ -83,11 +83,11 @@ pub fn parse(file: &Arc<str>, text: &str) -> Result<Vec<TestCase>, TestFileError
         .iter()
         .find(|i| !matches!(i.kind, crate::yaml::YamlIssueKind::Yaml11Scalar { .. }))
     {
-        return Err(err(
-            issue.span.line,
-            issue.span.col,
-            format!("{:?}", issue.kind),
-        ));
+        let msg = match &issue.kind {
+            crate::yaml::YamlIssueKind::Syntax(m) => m.clone(),
+            other => format!("{other:?}"),
+        };
+        return Err(err(issue.span.line, issue.span.col, msg));
     }
     let mut cases = Vec::new();
     for doc in &outcome.documents {
@@ -378,7 +378,7 @@ mod tests {
 
     #[test]
     fn validator_requests_expand_in_its_order() {
-        let text = "testCases:\n  - description: d\n    wantMatch: true\n    request:\n      authority: [a, b]\n      method: [GET]\n      uri: [/x?q=1, /y]\n    route:\n      - destination: {host: h}\n";
+        let text = "testCases:\n  - description: d\n    wantMatch: true\n    request:\n      authority: [a, b]\n      method: [GET]\n      uri: [\"/x?q=1\", /y]\n    route:\n      - destination: {host: h}\n";
         let cases = parse(&file(), text).unwrap();
         assert_eq!(cases.len(), 1);
         assert_eq!(cases[0].line, 2);
