@@ -50,6 +50,10 @@ pub enum Command {
     Config(ConfigArgs),
     /// Run the language server on stdio (diagnostics, fixes, hover, definition, completion).
     Server(crate::cli_server::ServerArgs),
+    /// Where a request goes: the VirtualService rule, destinations and Envoy clusters.
+    Route(crate::cli_route::RouteArgs),
+    /// Run routing test files (istio-config-validator's or istiolint's) against manifests.
+    Test(crate::cli_route::TestArgs),
     /// Print the documentation of one rule, by code or name.
     Rule {
         /// A code (IL2001) or a name (unknown-field).
@@ -214,6 +218,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Generate(cmd) => crate::cli_generate::run(cmd, &mut out),
         Command::Diff(args) => crate::cli_diff::run(args, &mut out),
         Command::Server(_) => unreachable!("handled above"),
+        Command::Route(args) => crate::cli_route::run_route(args, &mut out),
+        Command::Test(args) => crate::cli_route::run_test(args, &mut out),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "istiolint", &mut out);

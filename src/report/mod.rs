@@ -5,7 +5,7 @@ pub mod escape;
 mod github;
 mod human;
 mod json;
-mod junit;
+pub mod junit;
 mod sarif;
 
 use std::io::{self, Write};

@@ -66,6 +66,27 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Some("bench-route") => {
+            // Only the routing row of `bench` (no peer install, no release binary needed).
+            let services = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(3000);
+            let corpus = root.join(format!("target/bench/corpus-{services}"));
+            if !corpus.exists() {
+                if let Err(e) = gen_corpus::generate(services, &corpus) {
+                    eprintln!("error: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+            match bench::route_requests(&corpus, 10_000) {
+                Ok(row) => {
+                    println!("{row}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Some("gen-corpus") => {
             let services = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(3000);
             let dir = args
@@ -83,7 +104,7 @@ fn main() -> ExitCode {
             }
         }
         _ => {
-            eprintln!("usage: cargo xtask gen-schemas [CRD_DIR] | gen-corpus [SERVICES] [DIR] | sync-readme | bench [SERVICES]");
+            eprintln!("usage: cargo xtask gen-schemas [CRD_DIR] | gen-corpus [SERVICES] [DIR] | sync-readme | bench [SERVICES] | bench-route [SERVICES]");
             ExitCode::from(2)
         }
     }
