@@ -5,12 +5,14 @@
 pub mod check;
 pub mod cli;
 pub mod cli_diff;
+pub mod cli_explain;
 pub mod cli_generate;
 pub mod config;
 pub mod diagnostic;
 pub mod diff;
 pub mod duration;
 pub mod emit;
+pub mod explain;
 pub mod fix;
 pub mod fsutil;
 pub mod generate;

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use compare::Change;
-pub use load::{load_git, load_live, load_paths, load_text};
+pub use load::{load_git, load_live, load_objects, load_path_objects, load_paths, load_text};
 
 /// Identity of an object: the apiVersion's version does not count.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]

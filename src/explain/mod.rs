@@ -1,0 +1,213 @@
+//! `istiolint explain`: what the routing and the circuit breakers of a host
+//! will do, computed offline from the traffic model as Istio would program
+//! Envoy (see `cluster.rs` for the sources of every number).
+
+pub mod cluster;
+pub mod effect;
+pub mod human;
+pub mod load;
+pub mod mermaid;
+pub mod routing;
+pub mod view;
+pub mod words;
+
+use crate::model::traffic_policy_merge::EffectivePolicy;
+use crate::model::{DestinationRule, Host, VirtualService};
+
+pub use view::{ClusterView, Explanation, HostView};
+
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Only this host (resolved in `namespace` when short).
+    pub host: Option<String>,
+    /// Namespace of objects that name none, and of a short HOST.
+    pub namespace: String,
+    /// Only the routes from this gateway (`NS/NAME`, or `mesh`).
+    pub gateway: Option<String>,
+    pub clients: Option<u64>,
+    pub concurrency: Option<u64>,
+}
+
+/// The objects explain reads, oldest first (Istio's order for conflicts).
+#[derive(Clone, Debug, Default)]
+pub struct Inputs {
+    pub virtual_services: Vec<VirtualService>,
+    pub destination_rules: Vec<DestinationRule>,
+}
+
+pub fn explain(inputs: &Inputs, opts: &Options) -> Explanation {
+    let ns = |m: &crate::model::Meta| m.namespace_or(&opts.namespace).to_string();
+    let services: Vec<(&VirtualService, String)> = inputs
+        .virtual_services
+        .iter()
+        .map(|v| (v, ns(&v.meta)))
+        .collect();
+    let rules: Vec<(&DestinationRule, String)> = inputs
+        .destination_rules
+        .iter()
+        .map(|d| (d, ns(&d.meta)))
+        .collect();
+    let hosts = match &opts.host {
+        Some(h) => vec![Host::resolve(h, &opts.namespace)],
+        None => known_hosts(&services, &rules),
+    };
+    let clients = opts.clients.unwrap_or(1).max(1);
+    let hosts = hosts
+        .iter()
+        .map(|h| explain_host(h, &services, &rules, opts, clients))
+        .collect();
+    Explanation {
+        hosts,
+        assumptions: opts
+            .concurrency
+            .map(|c| load::assumptions(c, clients))
+            .unwrap_or_default(),
+    }
+}
+
+/// Every concrete host the inputs name: DestinationRule hosts,
+/// VirtualService hosts and route destinations, sorted.
+fn known_hosts(
+    services: &[(&VirtualService, String)],
+    rules: &[(&DestinationRule, String)],
+) -> Vec<Host> {
+    let mut out: Vec<Host> = Vec::new();
+    for (dr, ns) in rules {
+        out.extend(dr.host.iter().map(|h| Host::resolve(&h.value, ns)));
+    }
+    for (vs, ns) in services {
+        out.extend(vs.hosts.iter().map(|h| Host::resolve(&h.value, ns)));
+        out.extend(vs.destinations().map(|d| Host::resolve(&d.host.value, ns)));
+    }
+    out.retain(|h| !h.is_wildcard() && !h.as_str().is_empty());
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The DestinationRule Istio uses for `host`, merged as
+/// pilot/pkg/model/destination_rule.go mergeDestinationRule merges rules of
+/// one host: the oldest first, subsets of later rules appended when their
+/// name is new, the first top-level trafficPolicy kept. Exact hosts win over
+/// wildcards; among wildcards the most specific.
+fn destination_rule(host: &Host, rules: &[(&DestinationRule, String)]) -> Option<Merged> {
+    let mut matching: Vec<(Host, &DestinationRule, &str)> = rules
+        .iter()
+        .filter_map(|(dr, ns)| {
+            let h = Host::resolve(&dr.host.as_ref()?.value, ns);
+            h.matches(host).then_some((h, *dr, ns.as_str()))
+        })
+        .collect();
+    let best = matching.iter().map(|(h, _, _)| h.clone()).reduce(|a, b| {
+        if a.more_specific(&b) {
+            a
+        } else {
+            b
+        }
+    })?;
+    matching.retain(|(h, _, _)| *h == best);
+    let mut names = Vec::new();
+    let mut iter = matching.into_iter();
+    let (_, first, ns) = iter.next()?;
+    let mut merged = first.clone();
+    names.push(format!(
+        "{ns}/{}",
+        first.meta.name.as_deref().unwrap_or("?")
+    ));
+    for (_, dr, ns) in iter {
+        names.push(format!("{ns}/{}", dr.meta.name.as_deref().unwrap_or("?")));
+        for s in &dr.subsets {
+            let name = s.name.as_ref().map(|n| n.value.as_str());
+            if name.is_some_and(|n| merged.subset(n).is_none()) {
+                merged.subsets.push(s.clone());
+            }
+        }
+        if merged.traffic_policy.is_none() {
+            merged.traffic_policy = dr.traffic_policy.clone();
+        }
+    }
+    Some(Merged {
+        rule: merged,
+        names: names.join(", "),
+    })
+}
+
+struct Merged {
+    rule: DestinationRule,
+    names: String,
+}
+
+fn explain_host(
+    host: &Host,
+    services: &[(&VirtualService, String)],
+    rules: &[(&DestinationRule, String)],
+    opts: &Options,
+    clients: u64,
+) -> HostView {
+    let only = opts
+        .gateway
+        .as_deref()
+        .map(|g| routing::source(g, &opts.namespace));
+    let routes = routing::routes(services, host, only.as_deref());
+    let dr = destination_rule(host, rules);
+    let shares = words::shares(host, &routes);
+    let mut subsets = Vec::new();
+    let rule = dr.as_ref().map(|m| &m.rule);
+    let names: Vec<Option<&str>> = std::iter::once(None)
+        .chain(
+            rule.iter()
+                .flat_map(|r| &r.subsets)
+                .filter_map(|s| s.name.as_ref().map(|n| Some(n.value.as_str()))),
+        )
+        .collect();
+    let ports: Vec<Option<u32>> = std::iter::once(None)
+        .chain(rule.iter().flat_map(|r| r.policy_ports()).map(Some))
+        .collect();
+    for name in &names {
+        for port in &ports {
+            let policy = rule.map_or_else(EffectivePolicy::default, |r| {
+                r.effective_policy(*name, *port)
+            });
+            let settings = cluster::compute(&policy);
+            // Port clusters get no share: the routes' ports are not known.
+            let share = if port.is_none() {
+                words::share_of(&shares, *name)
+            } else {
+                0.0
+            };
+            let load = opts
+                .concurrency
+                .map(|c| load::estimate(c, clients, share, settings.limit));
+            subsets.push(ClusterView {
+                name: name.map(str::to_string),
+                port: *port,
+                labels: name
+                    .and_then(|n| rule?.subset(n))
+                    .map(|s| {
+                        s.labels
+                            .iter()
+                            .map(|(k, v)| (k.value.clone(), v.value.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                destination_rule: dr.as_ref().map(|m| m.names.clone()),
+                settings,
+                load,
+            });
+        }
+    }
+    let notes = words::notes(
+        host,
+        &routes,
+        &subsets,
+        rule,
+        opts.clients,
+        opts.gateway.as_deref(),
+    );
+    HostView {
+        host: host.as_str().to_string(),
+        routes,
+        subsets,
+        notes,
+    }
+}
