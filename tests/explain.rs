@@ -161,8 +161,8 @@ fn tutorial_top_level_policy_limits_both_subsets() {
         .iter()
         .map(|n| n.as_str().unwrap())
         .collect();
-    assert!(notes.contains(&"version-v2: the limits count per client proxy (each calling sidecar or gateway has its own): one proxy gets 2 requests at a time through (1 active, 1 pending), the next get 503 with flag UO (upstream overflow). With 3 client proxies the fleet ceiling is 6."));
-    assert!(notes.contains(&"version-v2: every host can be ejected; then its requests get 503 with flag UH (no healthy upstream): the panic threshold is 0% (minHealthPercent unset or 0), so Envoy does not fall back to ejected hosts."));
+    assert!(notes.contains(&"every cluster: the limits count per client proxy (each calling sidecar or gateway has its own): one proxy gets 2 requests at a time through (1 active, 1 pending), the next get 503 with flag UO (upstream overflow). With 3 client proxies the fleet ceiling is 6."));
+    assert!(notes.contains(&"every cluster: every host can be ejected; then its requests get 503 with flag UH (no healthy upstream): the panic threshold is 0% (minHealthPercent unset or 0), so Envoy does not fall back to ejected hosts."));
 }
 
 #[test]

@@ -11,6 +11,8 @@ pub mod routing;
 pub mod view;
 pub mod words;
 
+use std::collections::HashMap;
+
 use crate::model::traffic_policy_merge::EffectivePolicy;
 use crate::model::{DestinationRule, Host, VirtualService};
 
@@ -52,9 +54,25 @@ pub fn explain(inputs: &Inputs, opts: &Options) -> Explanation {
         None => known_hosts(&services, &rules),
     };
     let clients = opts.clients.unwrap_or(1).max(1);
+    let vs_index = ByHost::new(services.iter().map(|(vs, ns)| {
+        vs.hosts
+            .iter()
+            .map(|h| Host::resolve(&h.value, ns))
+            .collect()
+    }));
+    let dr_index = ByHost::new(rules.iter().map(|(dr, ns)| {
+        dr.host
+            .iter()
+            .map(|h| Host::resolve(&h.value, ns))
+            .collect()
+    }));
     let hosts = hosts
         .iter()
-        .map(|h| explain_host(h, &services, &rules, opts, clients))
+        .map(|h| {
+            let services = vs_index.pick(h, &services);
+            let rules = dr_index.pick(h, &rules);
+            explain_host(h, &services, &rules, opts, clients)
+        })
         .collect();
     Explanation {
         hosts,
@@ -62,6 +80,41 @@ pub fn explain(inputs: &Inputs, opts: &Options) -> Explanation {
             .concurrency
             .map(|c| load::assumptions(c, clients))
             .unwrap_or_default(),
+    }
+}
+
+/// Objects by the concrete hosts they name, plus those naming wildcards,
+/// so that each host looks only at the objects that can apply to it.
+struct ByHost {
+    exact: HashMap<Host, Vec<usize>>,
+    wildcard: Vec<usize>,
+}
+
+impl ByHost {
+    fn new(hosts: impl Iterator<Item = Vec<Host>>) -> ByHost {
+        let mut index = ByHost {
+            exact: HashMap::new(),
+            wildcard: Vec::new(),
+        };
+        for (i, hosts) in hosts.enumerate() {
+            for h in hosts {
+                if h.is_wildcard() {
+                    index.wildcard.push(i);
+                } else {
+                    index.exact.entry(h).or_default().push(i);
+                }
+            }
+        }
+        index
+    }
+
+    /// The candidates for `host`, in input order.
+    fn pick<T: Clone>(&self, host: &Host, items: &[T]) -> Vec<T> {
+        let mut ids: Vec<usize> = self.exact.get(host).cloned().unwrap_or_default();
+        ids.extend(&self.wildcard);
+        ids.sort_unstable();
+        ids.dedup();
+        ids.into_iter().map(|i| items[i].clone()).collect()
     }
 }
 

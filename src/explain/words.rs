@@ -96,8 +96,25 @@ pub fn notes(
     for s in missing {
         out.push(format!("Subset {s} is not defined by a DestinationRule of this host: Envoy has no cluster for it, requests routed there get 503 with flag NC (no cluster)."));
     }
+    // Clusters with the same consequence share one line.
+    let mut grouped: Vec<(Vec<String>, String)> = Vec::new();
     for c in clusters {
-        cluster_notes(c, clients, &mut out);
+        let mut texts = Vec::new();
+        cluster_notes(c, clients, &mut texts);
+        for t in texts {
+            match grouped.iter_mut().find(|(_, x)| *x == t) {
+                Some((names, _)) => names.push(cluster_name(c)),
+                None => grouped.push((vec![cluster_name(c)], t)),
+            }
+        }
+    }
+    for (names, text) in grouped {
+        let who = if names.len() == clusters.len() && names.len() > 1 {
+            "every cluster".to_string()
+        } else {
+            names.join(", ")
+        };
+        out.push(format!("{who}: {text}"));
     }
     let routed_subsets = routes
         .iter()
@@ -110,18 +127,17 @@ pub fn notes(
 }
 
 fn cluster_notes(c: &ClusterView, clients: Option<u64>, out: &mut Vec<String>) {
-    let name = cluster_name(c);
     let st: &ClusterSettings = &c.settings;
     let limit = st.limit;
     let t = ISTIO_DEFAULT_THRESHOLD;
     if limit.active < t && limit.pending >= t {
         out.push(format!(
-            "{name}: one client proxy has {} request(s) at a time active; the others wait in an unlimited pending queue (no 503 UO, but timeouts apply).",
+            "one client proxy has {} request(s) at a time active; the others wait in an unlimited pending queue (no 503 UO, but timeouts apply).",
             limit.active
         ));
     } else if limit.active < t {
         let mut s = format!(
-            "{name}: the limits count per client proxy (each calling sidecar or gateway has its own): one proxy gets {} requests at a time through ({} active, {} pending), the next get 503 with flag UO (upstream overflow).",
+            "the limits count per client proxy (each calling sidecar or gateway has its own): one proxy gets {} requests at a time through ({} active, {} pending), the next get 503 with flag UO (upstream overflow).",
             limit.total(),
             limit.active,
             limit.pending
@@ -137,7 +153,7 @@ fn cluster_notes(c: &ClusterView, clients: Option<u64>, out: &mut Vec<String>) {
         out.push(s);
     }
     if st.max_requests_per_connection == Some(1) {
-        out.push(format!("{name}: maxRequestsPerConnection 1 turns keep-alive off: every request opens a new connection."));
+        out.push("maxRequestsPerConnection 1 turns keep-alive off: every request opens a new connection.".into());
     }
     let Some(o) = &st.outlier_detection else {
         return;
@@ -149,12 +165,12 @@ fn cluster_notes(c: &ClusterView, clients: Option<u64>, out: &mut Vec<String>) {
             "Envoy's default of 5 consecutive 5xx applies".into()
         };
         out.push(format!(
-            "{name}: consecutiveErrors {v} is ignored (deprecated; Istio does not translate it): {applies}."
+            "consecutiveErrors {v} is ignored (deprecated; Istio does not translate it): {applies}."
         ));
     }
     let gateway = o.consecutive_gateway_errors.filter(|&g| g > 0);
     if o.consecutive_5xx.value == 0 && gateway.is_none() && o.local_origin_failures.is_none() {
-        out.push(format!("{name}: outlier detection ejects no host: consecutive5xxErrors is 0 and no other error count is enforced."));
+        out.push("outlier detection ejects no host: consecutive5xxErrors is 0 and no other error count is enforced.".into());
         return;
     }
     let mut trigger = Vec::new();
@@ -170,7 +186,7 @@ fn cluster_notes(c: &ClusterView, clients: Option<u64>, out: &mut Vec<String>) {
     let base = crate::duration::format(o.base_ejection_time.value);
     let cap = crate::duration::format(o.base_ejection_time.value.max(300 * 1_000_000_000));
     out.push(format!(
-        "{name}: a host is ejected after {} (checked every {}) for {base}, longer each time it is ejected again (up to {cap}); at most {}% of the hosts at a time.",
+        "a host is ejected after {} (checked every {}) for {base}, longer each time it is ejected again (up to {cap}); at most {}% of the hosts at a time.",
         trigger.join(" or "),
         crate::duration::format(o.interval.value),
         o.max_ejection_percent.value
@@ -181,10 +197,10 @@ fn cluster_notes(c: &ClusterView, clients: Option<u64>, out: &mut Vec<String>) {
     // Istio writes minHealthPercent as healthy_panic_threshold; at 0 Envoy
     // never enters panic mode, so with every host ejected nothing is left.
     if st.panic_threshold == 0 {
-        out.push(format!("{name}: every host can be ejected; then its requests get 503 with flag UH (no healthy upstream): the panic threshold is 0% (minHealthPercent unset or 0), so Envoy does not fall back to ejected hosts."));
+        out.push("every host can be ejected; then its requests get 503 with flag UH (no healthy upstream): the panic threshold is 0% (minHealthPercent unset or 0), so Envoy does not fall back to ejected hosts.".into());
     } else {
         out.push(format!(
-            "{name}: every host can be ejected, but below {}% healthy hosts (minHealthPercent) Envoy ignores the ejections (panic mode) and sends to all hosts.",
+            "every host can be ejected, but below {}% healthy hosts (minHealthPercent) Envoy ignores the ejections (panic mode) and sends to all hosts.",
             st.panic_threshold
         ));
     }
