@@ -10,9 +10,9 @@ use common::{istiolint, outcome};
 use serde_json::{json, Value};
 
 const TUTORIAL: [&str; 3] = [
-    "testdata/explain/tutorial/destination-rule-recommendation-v1-v2.yml",
-    "testdata/explain/tutorial/destination-rule-recommendation_cb_policy_version_v2.yml",
-    "testdata/explain/tutorial/virtual-service-recommendation-v1_and_v2_50_50.yml",
+    "examples/istiofiles/katacoda-era/destination-rule-recommendation-v1-v2.yml",
+    "examples/istiofiles/katacoda-era/destination-rule-recommendation_cb_policy_version_v2.yml",
+    "examples/istiofiles/katacoda-era/virtual-service-recommendation-v1_and_v2_50_50.yml",
 ];
 
 const MAX: u64 = u32::MAX as u64;
@@ -137,7 +137,8 @@ fn tutorial_top_level_policy_limits_both_subsets() {
     // The newer tutorial puts the policy at the top level: both subsets
     // (and the default cluster) get it.
     let v = explain_json(&[
-        "testdata/explain/tutorial-top-level",
+        "examples/istiofiles/destination-rule-recommendation_cb_policy_version_v2.yml",
+        "examples/istiofiles/virtual-service-recommendation-v1_and_v2_50_50.yml",
         "--concurrency",
         "20",
         "--clients",
@@ -439,7 +440,7 @@ fn usage_errors_exit_2_naming_the_problem() {
     let (code, _, err) = run(&[p.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(err.contains("bad.yaml:"), "{err}");
-    let (code, _, err) = run(&["testdata/explain/tutorial", "--clients", "0"]);
+    let (code, _, err) = run(&["examples/istiofiles/katacoda-era", "--clients", "0"]);
     assert_eq!(code, 2);
     assert!(err.contains("--clients"), "{err}");
 }
@@ -459,4 +460,41 @@ fn diff_says_what_changes_in_effect() {
     let (code, out, _) = outcome(&mut cmd);
     assert_eq!(code, 1);
     assert!(out.starts_with("Summary:\n  DestinationRule default/recommendation: subset version-v2: connectionPool.tcp.maxConnections 1 -> 2; subset version-v2: outlierDetection.maxEjectionPercent 100 -> 50; version-v2: 2 -> 3 concurrent requests per client proxy, ejection 100% -> 50%\n"), "{out}");
+}
+
+#[test]
+fn host_argument_forms() {
+    for name in [
+        "recommendation",
+        "recommendation.default",
+        "recommendation.default.svc",
+        "recommendation.default.svc.cluster.local",
+    ] {
+        let v = explain_json(&[name, "examples/istiofiles/katacoda-era"]);
+        assert_eq!(
+            v["hosts"][0]["host"], "recommendation.default.svc.cluster.local",
+            "{name}"
+        );
+        assert_eq!(v["hosts"][0]["subsets"].as_array().unwrap().len(), 3);
+    }
+    // Unknown to the inputs: explained as written, with Istio's defaults.
+    let v = explain_json(&["other.example.com", "examples/istiofiles/katacoda-era"]);
+    assert_eq!(v["hosts"][0]["host"], "other.example.com");
+    assert_eq!(v["hosts"][0]["notes"][1], "No DestinationRule for this host: its cluster has Istio's and Envoy's defaults (no circuit-breaker limit, no outlier detection).");
+}
+
+#[test]
+fn port_clusters_get_no_load_estimate() {
+    let v = explain_json(&[
+        "ports",
+        "testdata/explain/cases/merge.yaml",
+        "--concurrency",
+        "10",
+    ]);
+    let h = &v["hosts"][0];
+    assert_eq!(cluster(h, Some("s"), Some(8080))["load"], Value::Null);
+    assert_eq!(
+        cluster(h, None, None)["load"],
+        json!({"concurrent": 10, "admitted": 10, "overflow": 0})
+    );
 }

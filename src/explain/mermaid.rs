@@ -5,9 +5,10 @@
 
 use std::fmt::Write;
 
+use super::cluster::ISTIO_DEFAULT_THRESHOLD;
 use super::human::percent;
 use super::view::{ClusterView, Explanation, HostView};
-use super::words::{cluster_name, count};
+use super::words::cluster_name;
 
 /// A label safe inside `["..."]`: Mermaid's entity codes for the characters
 /// that would end the label or be read as markup, control characters
@@ -49,15 +50,26 @@ fn cluster_label(c: &ClusterView) -> String {
     if !c.labels.is_empty() {
         lines.push(escape(&super::routing::labels(&c.labels)));
     }
-    lines.push(format!(
-        "{} concurrent per client proxy",
-        count(st.limit.total())
-    ));
+    let t = ISTIO_DEFAULT_THRESHOLD;
+    lines.push(if st.limit.active >= t {
+        "no circuit-breaker limit".to_string()
+    } else if st.limit.pending >= t {
+        format!(
+            "{} active per client proxy, unlimited queue",
+            st.limit.active
+        )
+    } else {
+        format!("{} concurrent per client proxy", st.limit.total())
+    });
     if let Some(o) = &st.outlier_detection {
-        lines.push(format!(
-            "eject after {} 5xx, up to {}%",
-            o.consecutive_5xx.value, o.max_ejection_percent.value
-        ));
+        lines.push(if o.consecutive_5xx.value == 0 {
+            format!("no 5xx ejection, up to {}%", o.max_ejection_percent.value)
+        } else {
+            format!(
+                "eject after {} consecutive 5xx, up to {}%",
+                o.consecutive_5xx.value, o.max_ejection_percent.value
+            )
+        });
     }
     if let Some(l) = &c.load {
         lines.push(format!(

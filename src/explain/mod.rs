@@ -49,9 +49,10 @@ pub fn explain(inputs: &Inputs, opts: &Options) -> Explanation {
         .iter()
         .map(|d| (d, ns(&d.meta)))
         .collect();
+    let known = known_hosts(&services, &rules);
     let hosts = match &opts.host {
-        Some(h) => vec![Host::resolve(h, &opts.namespace)],
-        None => known_hosts(&services, &rules),
+        Some(h) => vec![named_host(h, &opts.namespace, &known)],
+        None => known,
     };
     let clients = opts.clients.unwrap_or(1).max(1);
     let vs_index = ByHost::new(services.iter().map(|(vs, ns)| {
@@ -81,6 +82,20 @@ pub fn explain(inputs: &Inputs, opts: &Options) -> Explanation {
             .map(|c| load::assumptions(c, clients))
             .unwrap_or_default(),
     }
+}
+
+/// The HOST argument: a short name resolves in the namespace, as Istio
+/// resolves it; `name.ns` and `name.ns.svc` also mean the cluster service
+/// when the inputs know that service (a typing convenience, as Kiali reads
+/// them), else they stay as written.
+fn named_host(raw: &str, namespace: &str, known: &[Host]) -> Host {
+    let host = Host::resolve(raw, namespace);
+    if known.contains(&host) {
+        return host;
+    }
+    crate::model::expand_namespace_host(raw, |_| true)
+        .filter(|h| known.contains(h))
+        .unwrap_or(host)
 }
 
 /// Objects by the concrete hosts they name, plus those naming wildcards,
@@ -222,14 +237,11 @@ fn explain_host(
                 r.effective_policy(*name, *port)
             });
             let settings = cluster::compute(&policy);
-            // Port clusters get no share: the routes' ports are not known.
-            let share = if port.is_none() {
-                words::share_of(&shares, *name)
-            } else {
-                0.0
-            };
+            let share = words::share_of(&shares, *name);
+            // Port clusters get no estimate: the share per port is unknown.
             let load = opts
                 .concurrency
+                .filter(|_| port.is_none())
                 .map(|c| load::estimate(c, clients, share, settings.limit));
             subsets.push(ClusterView {
                 name: name.map(str::to_string),
