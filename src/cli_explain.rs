@@ -130,5 +130,6 @@ pub fn inputs_of(inventory: Inventory) -> Inputs {
     Inputs {
         virtual_services: latest(inventory.virtual_services, |v| &v.meta),
         destination_rules: latest(inventory.destination_rules, |d| &d.meta),
+        services: latest(inventory.services, |s| &s.meta),
     }
 }

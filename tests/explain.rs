@@ -212,6 +212,14 @@ fn http2_limits_by_max_requests() {
     assert_eq!(cluster(&h, None, None)["per_client_concurrency_limit"], 15);
     let h = host("pool.yaml", "client-protocol");
     assert_eq!(cluster(&h, None, None)["per_client_concurrency_limit"], 6);
+    let h = host("pool.yaml", "grpc");
+    assert_eq!(cluster(&h, None, None)["per_client_concurrency_limit"], 15);
+    // The same policy without the Service is HTTP/1.1: 1 active + 5 pending.
+    let v = explain_json(&["grpc", "testdata/explain/cases/merge.yaml"]);
+    assert_eq!(
+        v["hosts"][0]["subsets"][0]["per_client_concurrency_limit"],
+        2 * MAX
+    );
 }
 
 #[test]

@@ -121,7 +121,14 @@ fn duration(v: Option<&str>, default: i128) -> Setting<i128> {
     }
 }
 
+/// The cluster settings; `h2_port`: the Service port is HTTP/2 (grpc,
+/// grpc-web, http2), which makes the cluster HTTP/2 whatever the policy
+/// (ClusterBuilder.setUpstreamProtocol).
 pub fn compute(policy: &EffectivePolicy) -> ClusterSettings {
+    compute_for(policy, false)
+}
+
+pub fn compute_for(policy: &EffectivePolicy, h2_port: bool) -> ClusterSettings {
     let pool = policy.connection_pool.value;
     let http = pool.and_then(|p| p.http.as_ref());
     let tcp = pool.and_then(|p| p.tcp.as_ref());
@@ -138,7 +145,11 @@ pub fn compute(policy: &EffectivePolicy) -> ClusterSettings {
     let max_requests_per_connection = positive(int(
         http.and_then(|h| h.max_requests_per_connection.as_ref())
     ));
-    let protocol = protocol(pool);
+    let protocol = if h2_port {
+        Protocol::Http2
+    } else {
+        protocol(pool)
+    };
     let streams = positive(int(http.and_then(|h| h.max_concurrent_streams.as_ref())))
         .unwrap_or(ENVOY_H2_MAX_CONCURRENT_STREAMS);
     let limit = limit(&circuit_breakers, protocol, streams);
@@ -166,6 +177,23 @@ pub fn compute(policy: &EffectivePolicy) -> ClusterSettings {
         lb_origin: policy.load_balancer.origin.clone(),
         tls_origin: policy.tls.origin.clone(),
     }
+}
+
+/// Istio's protocol of a Service port is HTTP/2 (pkg/config/kube
+/// conversion.go ConvertProtocol: appProtocol, else the name; `grpc-web`
+/// prefix first, then the part before `-`; protocol.IsHTTP2).
+pub fn is_h2_port(name: Option<&str>, app_protocol: Option<&str>) -> bool {
+    let name = match app_protocol {
+        Some("kubernetes.io/h2c") => return true,
+        Some(a) => a,
+        None => name.unwrap_or(""),
+    }
+    .to_ascii_lowercase();
+    if name.starts_with("grpc-web") {
+        return true;
+    }
+    let prefix = name.split('-').next().unwrap_or("");
+    matches!(prefix, "grpc" | "http2")
 }
 
 /// shouldH2Upgrade: `h2UpgradePolicy: UPGRADE` makes the cluster HTTP/2

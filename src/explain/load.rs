@@ -42,7 +42,7 @@ pub fn assumptions(concurrency: u64, clients: u64) -> Vec<String> {
         "requests split by the shares of each host's first rule that matches any request, from the mesh (or the first rule when none matches all)".into(),
         "every request stays in flight longer than new ones arrive (the worst case the siege test shows); retries not counted".into(),
         "one endpoint per cluster: with more endpoints Envoy may open one connection per endpoint even past maxConnections".into(),
-        "HTTP/1.1 unless h2UpgradePolicy is UPGRADE (one request per connection); Istio's mesh defaults (no defaultTrafficPolicy)".into(),
+        "HTTP/1.1 (one request per connection) unless h2UpgradePolicy is UPGRADE or every port of the host's Service is grpc/http2; Istio's mesh defaults (no defaultTrafficPolicy)".into(),
     ]
 }
 

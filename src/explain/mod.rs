@@ -35,6 +35,8 @@ pub struct Options {
 pub struct Inputs {
     pub virtual_services: Vec<VirtualService>,
     pub destination_rules: Vec<DestinationRule>,
+    /// Their port names say which clusters are HTTP/2.
+    pub services: Vec<crate::model::Service>,
 }
 
 pub fn explain(inputs: &Inputs, opts: &Options) -> Explanation {
@@ -72,7 +74,8 @@ pub fn explain(inputs: &Inputs, opts: &Options) -> Explanation {
         .map(|h| {
             let services = vs_index.pick(h, &services);
             let rules = dr_index.pick(h, &rules);
-            explain_host(h, &services, &rules, opts, clients)
+            let h2 = h2_service(h, &inputs.services, &opts.namespace);
+            explain_host(h, &services, &rules, opts, clients, h2)
         })
         .collect();
     Explanation {
@@ -205,12 +208,30 @@ struct Merged {
     names: String,
 }
 
+/// Whether every port of the host's Service is HTTP/2 (then so are its
+/// clusters; with mixed ports the explanation keeps HTTP/1.1).
+fn h2_service(host: &Host, services: &[crate::model::Service], namespace: &str) -> bool {
+    services
+        .iter()
+        .filter(|s| {
+            let name = s.meta.name.as_deref().unwrap_or("");
+            Host::resolve(name, s.meta.namespace_or(namespace)) == *host
+        })
+        .any(|s| {
+            !s.ports.is_empty()
+                && s.ports
+                    .iter()
+                    .all(|p| cluster::is_h2_port(p.name.as_deref(), p.app_protocol.as_deref()))
+        })
+}
+
 fn explain_host(
     host: &Host,
     services: &[(&VirtualService, String)],
     rules: &[(&DestinationRule, String)],
     opts: &Options,
     clients: u64,
+    h2: bool,
 ) -> HostView {
     let only = opts
         .gateway
@@ -236,7 +257,7 @@ fn explain_host(
             let policy = rule.map_or_else(EffectivePolicy::default, |r| {
                 r.effective_policy(*name, *port)
             });
-            let settings = cluster::compute(&policy);
+            let settings = cluster::compute_for(&policy, h2);
             let share = words::share_of(&shares, *name);
             // Port clusters get no estimate: the share per port is unknown.
             let load = opts
