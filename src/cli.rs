@@ -39,6 +39,8 @@ pub enum Command {
     },
     /// Compare local manifests with the applied versions (exit 0 same, 1 different, 2 error).
     Diff(crate::cli_diff::DiffArgs),
+    /// Explain what the routing and the circuit breakers of a host will do.
+    Explain(crate::cli_explain::ExplainArgs),
     /// Generate manifests (traffic splits, subsets, circuit breakers) from flags.
     #[command(subcommand)]
     Generate(crate::cli_generate::GenerateCommand),
@@ -220,6 +222,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Server(_) => unreachable!("handled above"),
         Command::Route(args) => crate::cli_route::run_route(args, &mut out),
         Command::Test(args) => crate::cli_route::run_test(args, &mut out),
+        Command::Explain(args) => crate::cli_explain::run(args, &mut out),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "istiolint", &mut out);

@@ -303,7 +303,7 @@ fn live_cluster_through_a_real_kubectl() {
     );
     assert!(
         stdout.starts_with(
-            "Summary:\n  DestinationRule tutorial/recommendation: outlierDetection.consecutive5xxErrors 1 -> 3\n  VirtualService tutorial/recommendation: will be created\n"
+            "Summary:\n  DestinationRule tutorial/recommendation: outlierDetection.consecutive5xxErrors 1 -> 3; every cluster: ejection after 1 -> 3 consecutive 5xx\n  VirtualService tutorial/recommendation: will be created\n"
         ),
         "{stdout}"
     );

@@ -60,11 +60,17 @@ fn walk(old: &Value, new: &Value, at: String, out: &mut Vec<Change>) {
 }
 
 /// "version-v1 50% -> 75%, version-v2 50% -> 25%" for a VirtualService;
-/// "outlierDetection.consecutive5xxErrors 1 -> 3" for a DestinationRule.
+/// "outlierDetection.consecutive5xxErrors 1 -> 3" for a DestinationRule,
+/// then what changes in effect ("version-v2: 1 -> 3 concurrent requests per
+/// client proxy", computed by `explain`).
 pub fn traffic_summary(kind: &str, old: &Value, new: &Value, changes: &[Change]) -> Vec<String> {
     match kind {
         "VirtualService" => routes_summary(old, new),
-        "DestinationRule" => policy_summary(new, changes),
+        "DestinationRule" => {
+            let mut out = policy_summary(new, changes);
+            out.extend(crate::explain::effect::policy_effects(old, new));
+            out
+        }
         _ => Vec::new(),
     }
 }

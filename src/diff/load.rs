@@ -3,16 +3,25 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde_json::Value;
 
-use crate::objects::extract;
+use crate::objects::{extract, Object};
 use crate::source;
 use crate::yaml::{parse_stream, Limits, YamlIssueKind};
 
 /// Objects of a YAML/JSON text; syntax errors name file, line and column.
 pub fn load_text(name: &str, text: &str) -> Result<Vec<Value>, String> {
+    Ok(load_objects(name, text)?
+        .into_iter()
+        .map(|o| o.json)
+        .collect())
+}
+
+/// The objects themselves, with their spanned trees (for the model).
+pub fn load_objects(name: &str, text: &str) -> Result<Vec<Object>, String> {
     let parsed = parse_stream(text, Limits::default());
     if let Some(e) = parsed
         .issues
@@ -31,20 +40,27 @@ pub fn load_text(name: &str, text: &str) -> Result<Vec<Value>, String> {
         .into_iter()
         .filter_map(|d| d.root)
         .flat_map(extract)
-        .map(|o| o.json)
         .collect())
 }
 
 /// Objects of files, directories or `-`.
 pub fn load_paths(paths: &[PathBuf]) -> Result<Vec<Value>, String> {
-    Ok(load_paths_named(paths)?
+    Ok(load_path_objects(paths)?
         .into_iter()
-        .map(|(_, v)| v)
+        .map(|(_, o)| o.json)
         .collect())
 }
 
 /// Objects of files, directories or `-`, each with the file it came from.
 pub fn load_paths_named(paths: &[PathBuf]) -> Result<Vec<(String, Value)>, String> {
+    Ok(load_path_objects(paths)?
+        .into_iter()
+        .map(|(name, o)| (name.to_string(), o.json))
+        .collect())
+}
+
+/// Objects of files, directories or `-`, each with the name of its file.
+pub fn load_path_objects(paths: &[PathBuf]) -> Result<Vec<(Arc<str>, Object)>, String> {
     let (inputs, problems) = source::collect(paths).map_err(|e| e.to_string())?;
     if let Some(p) = problems.first() {
         return Err(format!("{}: {}", p.file, p.message));
@@ -52,8 +68,8 @@ pub fn load_paths_named(paths: &[PathBuf]) -> Result<Vec<(String, Value)>, Strin
     let mut out = Vec::new();
     for input in &inputs {
         let src = source::read(input).map_err(|d| format!("{}: {}", d.file, d.message))?;
-        let objects = load_text(&src.name, &src.text)?;
-        out.extend(objects.into_iter().map(|v| (src.name.to_string(), v)));
+        let objects = load_objects(&src.name, &src.text)?;
+        out.extend(objects.into_iter().map(|o| (src.name.clone(), o)));
     }
     Ok(out)
 }

@@ -9,7 +9,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use compare::Change;
-pub use load::{load_git, load_live, load_paths, load_paths_named, load_text};
+pub use load::{
+    load_git, load_live, load_objects, load_path_objects, load_paths, load_paths_named, load_text,
+};
 pub use normalize::pointer_matches;
 
 /// Identity of an object: the apiVersion's version does not count.

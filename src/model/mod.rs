@@ -49,6 +49,7 @@ pub mod meta;
 pub mod security;
 pub mod service_entry;
 pub mod traffic_policy;
+pub mod traffic_policy_merge;
 pub mod virtual_service;
 pub mod workloads;
 
