@@ -505,17 +505,21 @@ fn man_pages_per_subcommand() {
             "istiolint-completions.1",
             "istiolint-config.1",
             "istiolint-diff.1",
+            "istiolint-explain.1",
             "istiolint-generate-circuit-breaker.1",
             "istiolint-generate-split.1",
             "istiolint-generate-subsets.1",
             "istiolint-generate.1",
             "istiolint-man.1",
+            "istiolint-route.1",
             "istiolint-rule.1",
             "istiolint-rules.1",
+            "istiolint-server.1",
+            "istiolint-test.1",
             "istiolint.1",
         ]
     );
-    assert!(err.starts_with("Wrote 12 pages to "));
+    assert!(err.starts_with("Wrote 16 pages to "));
     // Every page the main one refers to exists.
     let main = std::fs::read_to_string(dir.path().join("istiolint.1")).unwrap();
     for name in ["istiolint\\-check(1)", "istiolint\\-diff(1)"] {
