@@ -16,9 +16,7 @@ use crate::diagnostic::{
 use crate::locate::locate;
 use crate::objects::{extract, Object};
 use crate::rules::cross::{self, Facts};
-use crate::rules::input::{
-    COMPLEX_KEY, DUPLICATE_KEY, INPUT_LIMIT, UNRENDERED_TEMPLATE, YAML11_SCALAR, YAML_SYNTAX,
-};
+use crate::rules::input::{COMPLEX_KEY, DUPLICATE_KEY, INPUT_LIMIT, YAML11_SCALAR, YAML_SYNTAX};
 use crate::rules::schema::{MISSING_FIELD, UNSUPPORTED_API_VERSION, WRONG_TYPE};
 use crate::rules::Rule;
 use crate::schema::{self, IstioVersion, Lookup};
@@ -301,15 +299,15 @@ pub struct FileOutcome {
 /// schema validation and rules it is not reported on.
 fn context_facts(src: &Source, opts: &Options) -> Facts {
     let mut facts = Facts::default();
-    if find_template(&src.text).is_some() {
-        return facts;
-    }
-    for root in parse_stream(&src.text, opts.limits)
+    let templates = crate::template::find(&src.text, opts.limits);
+    let parse_text = templates.parse_text.as_deref().unwrap_or(&src.text);
+    for root in parse_stream(parse_text, opts.limits)
         .documents
         .into_iter()
         .filter_map(|d| d.root)
     {
-        for object in extract(root) {
+        for mut object in extract(root) {
+            schema::nulls::prune_object(&mut object, opts.istio_version);
             cross::collect(&object, &src.name, &src.text, &mut facts);
         }
     }
@@ -326,17 +324,20 @@ pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
         facts: Facts::default(),
         suppressions: suppress::from_comments(&src.name, &src.text),
     };
-    if let Some(d) = template_diagnostic(src) {
-        out.diagnostics.push(d);
-        return out;
+    // Template documents are reported and blanked; the others are checked.
+    let templates = crate::template::find(text, opts.limits);
+    for &at in &templates.at {
+        out.diagnostics
+            .push(crate::template::diagnostic(file, text, at));
     }
-    let parsed = parse_stream(text, opts.limits);
+    let parsed = parse_stream(templates.parse_text.as_deref().unwrap_or(text), opts.limits);
     for issue in &parsed.issues {
         out.diagnostics.push(yaml_diagnostic(issue, file));
     }
     for doc in parsed.documents {
         let Some(root) = doc.root else { continue };
-        for object in extract(root) {
+        for mut object in extract(root) {
+            schema::nulls::prune_object(&mut object, opts.istio_version);
             out.objects.push(object.object_ref());
             out.suppressions
                 .extend(suppress::from_object(&object, file, text));
@@ -474,24 +475,6 @@ fn place(f: Finding, object: &Object, file: &Arc<str>, text: &str) -> Diagnostic
     d
 }
 
-/// IL1003 for a source with Helm/Go template markup, which is not checked.
-pub fn template_diagnostic(src: &Source) -> Option<Diagnostic> {
-    let text: &str = &src.text;
-    let at = find_template(text)?;
-    let d = Diagnostic::new(
-        &UNRENDERED_TEMPLATE,
-        src.name.clone(),
-        "unrendered template: `{{ ... }}` is Helm/Go template markup, not YAML",
-    )
-    .at(crate::yaml::position::span_of(
-        text,
-        at,
-        (at + 2).min(text.len()),
-    ))
-    .help("render it first, e.g. `helm template . | istiolint check -`");
-    Some(d)
-}
-
 /// The diagnostic of a YAML parse problem (IL1001, IL1002, IL1004, IL1005, IL1007).
 pub fn yaml_diagnostic(issue: &YamlIssue, file: &Arc<str>) -> Diagnostic {
     let d = |rule, msg: String| Diagnostic::new(rule, file.clone(), msg).at(issue.span);
@@ -545,25 +528,6 @@ fn drop_shadowed_yaml11(diags: &mut Vec<Diagnostic>) {
     diags.retain(|d| {
         !(std::ptr::eq(d.rule, &YAML11_SCALAR) && d.span.is_some_and(|s| typed.contains(&s.start)))
     });
-}
-
-/// The byte offset of `{{` on a line that is not a comment.
-fn find_template(text: &str) -> Option<usize> {
-    if !text.contains("{{") {
-        return None;
-    }
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        if !line.trim_start().starts_with('#') {
-            if let Some(i) = line.find("{{") {
-                if line[i..].contains("}}") {
-                    return Some(offset + i);
-                }
-            }
-        }
-        offset += line.len();
-    }
-    None
 }
 
 /// Runs with fewer files finish before a progress line would help.

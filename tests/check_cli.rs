@@ -316,3 +316,33 @@ fn rules_are_listed_and_documented() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `unknown-field`?"));
 }
+
+#[test]
+fn braces_in_string_values_are_not_templates_and_other_documents_are_checked() {
+    let (code, json) = check_json(&["testdata/check/template-stream.yaml"]);
+    assert_eq!(code, 1);
+    // The template document is reported once; the DestinationRule after it
+    // is still checked; the ConfigMap and PrometheusRule are plain YAML.
+    assert_eq!(
+        findings(&json),
+        vec![f("IL1003", 31, 9), f("IL2001", 42, 5)]
+    );
+    assert_eq!(json["summary"]["objects"], 3);
+}
+
+#[test]
+fn explicit_nulls_are_pruned_like_the_api_server() {
+    let (code, json) = check_json(&["testdata/check/nulls.yaml"]);
+    assert_eq!(code, 1);
+    // Only the third object: a null list item stays (and is rejected), a
+    // null required field is pruned and then missing.
+    assert_eq!(
+        findings(&json),
+        vec![f("IL2006", 35, 1), f("IL2002", 38, 5), f("IL3013", 38, 5)]
+    );
+    assert_eq!(json["diagnostics"][0]["message"], "`spec` requires `host`");
+    assert_eq!(
+        json["diagnostics"][1]["message"],
+        "`exportTo[0]` must be a string, found null"
+    );
+}

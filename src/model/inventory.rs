@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use crate::check::{template_diagnostic, yaml_diagnostic};
+use crate::check::yaml_diagnostic;
 use crate::diagnostic::Diagnostic;
 use crate::model::{
     build, ClusterNode, DestinationRule, Gateway, K8sGateway, MeshConfig, Model, Namespace,
@@ -66,14 +66,21 @@ impl Inventory {
     /// The objects of one source, and its parse problems.
     pub fn from_source(src: &Source, limits: Limits) -> (Inventory, Vec<Diagnostic>) {
         let mut inventory = Inventory::default();
-        if let Some(d) = template_diagnostic(src) {
-            return (inventory, vec![d]);
-        }
-        let parsed = parse_stream(&src.text, limits);
-        let problems = parsed
-            .issues
+        let templates = crate::template::find(&src.text, limits);
+        let parsed = parse_stream(
+            templates.parse_text.as_deref().unwrap_or(&src.text),
+            limits,
+        );
+        let problems = templates
+            .at
             .iter()
-            .map(|issue| yaml_diagnostic(issue, &src.name))
+            .map(|&at| crate::template::diagnostic(&src.name, &src.text, at))
+            .chain(
+                parsed
+                    .issues
+                    .iter()
+                    .map(|issue| yaml_diagnostic(issue, &src.name)),
+            )
             .collect();
         for root in parsed.documents.into_iter().filter_map(|d| d.root) {
             for object in extract(root) {

@@ -63,10 +63,15 @@ rule!(
     Error,
     Input,
     &[],
-    "The file is a template ({{ ... }}), not a manifest",
+    "A document is a template ({{ ... }}), not a manifest",
     "\
 ## What it checks
-The file contains Go/Helm template markup (`{{ ... }}`) outside comments.
+A document contains Go/Helm template markup (`{{ ... }}`) outside comments and is
+not valid YAML, or has `{{` where the markup changes its structure
+(`name: {{ .Values.name }}` is a flow mapping to YAML). `{{` inside string values
+of valid YAML is data and not reported: the sidecar-injector ConfigMap rendered by
+`helm template istiod`, Prometheus alert texts, Grafana `legendFormat`. Only the
+template documents of a stream are skipped; the others are checked.
 
 ## Why it matters
 A template is not the configuration Istio will see. Checking it as YAML would give

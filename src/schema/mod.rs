@@ -3,6 +3,7 @@
 
 mod bundled;
 mod keywords;
+pub mod nulls;
 mod validate;
 
 use std::fmt;
