@@ -43,13 +43,30 @@ fn first_line(span: Span, src: &str) -> Span {
         .find('\n')
         .map_or(src.len(), |i| span.start + i);
     let text = &src[span.start..line_end];
-    let trimmed = text.trim_end();
+    let trimmed = without_comment(text).trim_end();
     Span {
         end: span.start + trimmed.len(),
         end_line: span.line,
         end_col: span.col + trimmed.chars().count() as u32,
         ..span
     }
+}
+
+/// `text` up to a trailing YAML comment (a `#` after whitespace, outside
+/// quotes), so a multi-line node's first line does not underline it.
+fn without_comment(text: &str) -> &str {
+    let mut quote = None;
+    let mut prev = ' ';
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), _) if c == q => quote = None,
+            (None, '#') if prev.is_whitespace() && i > 0 => return &text[..i],
+            _ => {}
+        }
+        prev = c;
+    }
+    text
 }
 
 #[cfg(test)]
@@ -75,5 +92,14 @@ mod tests {
         assert_eq!((s.line, s.col, s.end_line, s.end_col), (3, 5, 3, 19));
         let s = locate(&n, "/spec/host", Target::Value, src);
         assert_eq!((s.line, s.col), (1, 1), "absent field → parent's key");
+    }
+
+    #[test]
+    fn a_multi_line_node_is_cut_before_a_trailing_comment() {
+        let src = "spec:\n  a: {b: 1,  # why\n     c: \"x # y\"}\n";
+        let n = doc(src);
+        let s = locate(&n, "/spec/a", Target::Value, src);
+        assert_eq!((s.line, s.col, s.end_line, s.end_col), (2, 6, 2, 12));
+        assert_eq!(without_comment("[a, \"#b\", c # d"), "[a, \"#b\", c ");
     }
 }

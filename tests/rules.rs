@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::collections::BTreeMap;
+
 use common::{check_json, f, findings};
 
 #[test]
@@ -241,35 +243,40 @@ fn version_aware_webhook_rules() {
     );
 }
 
-/// What users see: the rendered (human) output of every rule fixture.
+/// What users see: the rendered (human) output of every rule fixture (each
+/// checked as tests/expectations.rs checks it), one snapshot per rule so a
+/// change shows which rule moved.
 #[test]
 fn rendered_output_of_the_rule_fixtures() {
-    let out = common::istiolint()
-        .args([
-            "check",
-            "--color=never",
-            "--select=IL1,IL2,IL3,IL4,IL5,IL6,IL6002,IL6004",
-        ])
-        .args([
-            "testdata/rules/outlier.yaml",
-            "testdata/rules/weights.yaml",
-            "testdata/rules/subsets",
-            "testdata/rules/webhook-dr.yaml",
-            "testdata/rules/webhook-vs.yaml",
-            "testdata/rules/refs",
-            "testdata/rules/mesh",
-            "testdata/rules/ports.yaml",
-            "testdata/rules/registry.yaml",
-            "testdata/rules/jwt.yaml",
-            "testdata/rules/ingress.yaml",
-            "testdata/rules/ambient",
-            "testdata/rules/analyzers.yaml",
-            "testdata/rules/versions.yaml",
-            "testdata/fix/mirror.yaml",
-        ])
-        .output()
-        .unwrap();
-    insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
+    let mut by_rule: BTreeMap<String, String> = BTreeMap::new();
+    for (file, fixture) in common::expect::all_fixtures() {
+        let out = common::istiolint()
+            .args(["check", "--color=never", "--quiet", "--no-config"])
+            .args(&fixture.args)
+            .arg(&file)
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let mut blocks: Vec<(String, String)> = Vec::new();
+        for line in text.split_inclusive('\n') {
+            // A diagnostic starts with `ILdddd(name)` at the margin.
+            let head = line
+                .get(..7)
+                .filter(|h| h.starts_with("IL") && h.ends_with('('));
+            match (head, blocks.last_mut()) {
+                (Some(h), _) => blocks.push((h[..6].to_string(), line.to_string())),
+                (None, Some((_, block))) => block.push_str(line),
+                (None, None) => panic!("{file}: output before the first diagnostic: {line}"),
+            }
+        }
+        for (code, block) in blocks {
+            by_rule.entry(code).or_default().push_str(&block);
+        }
+    }
+    assert!(by_rule.len() >= 60, "{:?}", by_rule.keys());
+    for (code, text) in by_rule {
+        insta::assert_snapshot!(format!("rendered_{code}"), text);
+    }
 }
 
 /// IST0131: a longer prefix after a shorter one with the same other
@@ -378,7 +385,9 @@ fn tls_without_ca_and_delay_percent() {
         .unwrap();
     let diff = String::from_utf8(out.stdout).unwrap();
     assert!(
-        diff.contains("-        percent: 10\n+        percentage: {value: 10}\n"),
+        diff.contains(
+            "-        percent: 10  # expect: IL6006@9\n+        percentage: {value: 10}  # expect: IL6006@9\n"
+        ),
         "{diff}"
     );
     assert_eq!(out.status.code(), Some(1));

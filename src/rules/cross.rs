@@ -300,6 +300,10 @@ fn subset_rules(facts: &Facts) -> Vec<Diagnostic> {
             })
         });
     for r in refs {
+        // A host the webhook rejects (IL4006, e.g. `*`) has no DestinationRule to look for.
+        if crate::rules::validators::destination_host(r.host).is_err() {
+            continue;
+        }
         let candidates: Vec<&DrFact> = by_host
             .get(r.host)
             .into_iter()

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use crate::diagnostic::Diagnostic;
 use crate::rules::cross::{host_matches, DrFact};
 use crate::rules::cross_refs::{diag, Dest, RefFacts, ServiceFact};
-use crate::rules::rule;
+use crate::rules::{rule, validators};
 
 rule!(
     HOST_NOT_FOUND,
@@ -182,8 +182,8 @@ pub fn check(f: &RefFacts, drs: &[DrFact]) -> Vec<Diagnostic> {
             ..
         } in &vs.destinations
         {
-            // `*` is rejected by the webhook (IL4006) already.
-            if !registry.knows(host) || host == "*" {
+            // A host the webhook rejects (IL4006) is not looked up as well.
+            if !registry.knows(host) || validators::destination_host(host).is_err() {
                 continue;
             }
             let found = match registry.lookup(host, &vs.namespace, &vs.export_to) {
@@ -226,7 +226,8 @@ pub fn check(f: &RefFacts, drs: &[DrFact]) -> Vec<Diagnostic> {
         }
     }
     for d in drs.iter().filter(|d| !d.context && !d.host.contains('*')) {
-        if !registry.knows(&d.host) {
+        // An invalid host is IL3005's finding only.
+        if !registry.knows(&d.host) || validators::wildcard_domain(&d.host).is_err() {
             continue;
         }
         if let Err(missing) = registry.lookup(&d.host, &d.namespace, &d.export_to) {

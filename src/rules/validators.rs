@@ -118,6 +118,14 @@ pub fn wildcard_domain(domain: &str) -> Result<(), String> {
     }
 }
 
+/// `validateDestination`'s host check: a (wildcard) domain name, but not `*`.
+pub fn destination_host(host: &str) -> Result<(), String> {
+    if host == "*" {
+        return Err("invalid destination host *".into());
+    }
+    wildcard_domain(host)
+}
+
 pub fn is_ip(s: &str) -> bool {
     s.parse::<std::net::IpAddr>().is_ok()
 }

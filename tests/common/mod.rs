@@ -1,5 +1,7 @@
 #![allow(dead_code)]
 
+pub mod expect;
+
 use assert_cmd::Command;
 use serde_json::Value;
 

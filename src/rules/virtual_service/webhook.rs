@@ -880,14 +880,7 @@ fn destinations(base: &str, r: &Value, http: bool, out: &mut Vec<Finding>) {
 
 fn destination(p: &str, d: &Value, out: &mut Vec<Finding>) {
     if let Some(h) = d["host"].as_str() {
-        if h == "*" {
-            push(
-                out,
-                &DESTINATION,
-                format!("{p}/host"),
-                "invalid destination host *",
-            );
-        } else if let Err(e) = v::wildcard_domain(h) {
+        if let Err(e) = v::destination_host(h) {
             push(out, &DESTINATION, format!("{p}/host"), e);
         }
     }
