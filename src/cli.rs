@@ -36,6 +36,9 @@ pub enum Command {
         /// Print the Markdown table used in the README.
         #[arg(long)]
         markdown: bool,
+        /// Print the severities that apply to this Istio release (default: newest bundled).
+        #[arg(long, value_name = "VERSION")]
+        istio_version: Option<IstioVersion>,
     },
     /// Compare local manifests with the applied versions (exit 0 same, 1 different, 2 error).
     Diff(crate::cli_diff::DiffArgs),
@@ -193,18 +196,22 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             write!(out, "{}", args.load()?.render()).map_err(io)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Rules { markdown: true } => {
+        Command::Rules { markdown: true, .. } => {
             write!(out, "{}", rules::markdown_table()).map_err(io)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Rules { markdown: false } => {
+        Command::Rules {
+            markdown: false,
+            istio_version,
+        } => {
+            let version = istio_version.unwrap_or_else(IstioVersion::newest_bundled);
             for r in rules::all() {
                 writeln!(
                     out,
                     "{}  {:<26} {:<8} {}",
                     r.code,
                     r.name,
-                    r.severity.as_str(),
+                    r.severity_for(version).as_str(),
                     r.summary
                 )
                 .map_err(io)?;
@@ -225,7 +232,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 r.code,
                 r.name,
                 r.summary,
-                r.severity.as_str(),
+                r.severity_label(),
                 r.doc
             )
             .map_err(io)?;

@@ -67,10 +67,7 @@ impl Inventory {
     pub fn from_source(src: &Source, limits: Limits) -> (Inventory, Vec<Diagnostic>) {
         let mut inventory = Inventory::default();
         let templates = crate::template::find(&src.text, limits);
-        let parsed = parse_stream(
-            templates.parse_text.as_deref().unwrap_or(&src.text),
-            limits,
-        );
+        let parsed = parse_stream(templates.parse_text.as_deref().unwrap_or(&src.text), limits);
         let problems = templates
             .at
             .iter()

@@ -37,7 +37,8 @@ route:
 - destination: {host: recommendation, subset: version-v3}   # IL5001
 ```
 Corresponds to Istio IST0101 (ReferencedResourceNotFound) and Kiali KIA1107.
-"
+",
+    check: crate::rules::Check::Cross(subset_rules)
 );
 
 rule!(
@@ -57,7 +58,8 @@ given with `--context`).
 If no DestinationRule defines the subset in the cluster either, the route fails with 503. The
 DestinationRule may well live in another repository, so this is a warning; check the files
 together, or add the cluster's DestinationRules as context, to turn it into a precise check.
-"
+",
+    check: crate::rules::Check::SharedWith(&SUBSET_NOT_FOUND)
 );
 
 /// What cross-object rules need from one object, extracted while its tree
@@ -252,19 +254,7 @@ pub fn host_matches(dr_host: &str, host: &str) -> bool {
 /// Runs every cross-object rule over everything that was read.
 pub fn check(facts: &mut Facts) -> Vec<Diagnostic> {
     facts.expand_namespace_hosts();
-    let facts = &*facts;
-    let mut out = subset_rules(facts);
-    out.extend(crate::rules::cross_refs::check(&facts.refs));
-    out.extend(crate::rules::cross_registry::check(
-        &facts.refs,
-        &facts.destination_rules,
-    ));
-    out.extend(crate::rules::cross_dr::check(facts));
-    out.extend(crate::rules::cross_vs::check(&facts.refs));
-    out.extend(crate::rules::cross_vs::bypassed_subsets(&facts.refs));
-    out.extend(crate::rules::cross_ambient::check(&facts.ambient));
-    out.extend(crate::rules::cross_jwt::check(facts));
-    out
+    crate::rules::context::run_cross_rules(facts)
 }
 
 /// IL5001 and IL5002: route subsets against the DestinationRules.
