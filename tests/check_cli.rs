@@ -346,3 +346,16 @@ fn explicit_nulls_are_pruned_like_the_api_server() {
         "`exportTo[0]` must be a string, found null"
     );
 }
+
+#[test]
+fn flow_sequences_are_read_like_kubectl() {
+    // `[192.0.2.10, 2001:db8::]` is two strings (no IL2002); `[::1]` is
+    // rejected by go-yaml v2.
+    let (code, json) = check_json(&["testdata/check/flow.yaml"]);
+    assert_eq!(code, 1);
+    assert_eq!(findings(&json), vec![f("IL1001", 22, 15)]);
+    assert_eq!(
+        json["diagnostics"][0]["message"],
+        "invalid YAML: `:` at the start of the plain value `::1` inside `[...]`/`{...}`: Kubernetes (go-yaml v2) rejects this document; quote the value"
+    );
+}

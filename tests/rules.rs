@@ -200,9 +200,7 @@ fn cross_object_reference_rules() {
     ]);
     assert_eq!(
         out,
-        "testdata/rules/refs/routes.yaml:5:11: warning[IL5004] host `cart.shop.example.com` is also routed by VirtualService cart-canary\n\
-         testdata/rules/refs/routes.yaml:11:27: warning[IL5006] destination cart appears twice in this route\n\
-         testdata/rules/refs/routes.yaml:18:11: warning[IL5004] host `cart.shop.example.com` is also routed by VirtualService cart\n\
+        "testdata/rules/refs/routes.yaml:11:27: warning[IL5006] destination cart appears twice in this route\n\
          testdata/rules/refs/routes.yaml:39:9: warning[IL5005] DestinationRule cart-tls also applies to `cart.shop.svc.cluster.local`\n\
          testdata/rules/refs/routes.yaml:45:9: warning[IL5005] DestinationRule cart also applies to `cart.shop.svc.cluster.local`\n"
     );
@@ -478,4 +476,26 @@ fn jwt_routing_needs_request_authentication() {
     );
     let partial = concise(&["--select=IL5017", "-q", "testdata/rules/jwt-partial.yaml"]);
     assert_eq!(partial, "");
+}
+
+/// Gateway VirtualServices for one host are merged by Istio; only two
+/// catch-all routes for that host conflict.
+#[test]
+fn gateway_virtual_services_conflict_only_on_two_catch_alls() {
+    let (_, json) = check_json(&[
+        "--select=IL5004",
+        "testdata/conformance/istio-gateway-merge.yaml",
+    ]);
+    assert_eq!(
+        findings(&json),
+        vec![f("IL5004", 62, 11), f("IL5004", 73, 11)]
+    );
+    assert_eq!(
+        json["diagnostics"][0]["message"],
+        "host `blog.example.com` is also routed by VirtualService blog-v2 on a common gateway, and both have a catch-all route"
+    );
+    assert_eq!(
+        json["diagnostics"][0]["help"],
+        "Istio merges them on the gateway and only the older catch-all route is reached: keep one catch-all route per host"
+    );
 }

@@ -206,6 +206,8 @@ pub struct VsFact {
     /// Gateway references, resolved to `namespace/name` (mesh excluded).
     pub gateways: Vec<(String, Located)>,
     pub mesh: bool,
+    /// Some HTTP route matches every request (see `cross_vs::http_catch_all`).
+    pub catch_all: bool,
     pub destinations: Vec<Dest>,
     pub duplicates: Vec<(String, Located)>,
 }
@@ -411,6 +413,7 @@ pub fn collect(site: &Site, facts: &mut RefFacts) {
                 hosts,
                 gateways,
                 mesh,
+                catch_all: crate::rules::cross_vs::http_catch_all(spec),
                 destinations,
                 duplicates,
             });

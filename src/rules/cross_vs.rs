@@ -16,19 +16,27 @@ rule!(
     Warning,
     CrossObject,
     &["VirtualService"],
-    "Two VirtualServices define routes for overlapping hosts on the same gateway",
+    "Two VirtualServices route overlapping hosts for the mesh, or both catch all requests of a host on a gateway",
     "## What it checks
 Two VirtualServices visible in a common namespace (exportTo) that both apply to the mesh with
 overlapping hosts (the same service however spelled, `*`, or a wildcard such as
-`*.bookinfo.svc.cluster.local` covering the other's host), or that both name a Gateway for
-the very same host (a gateway serves the most specific of overlapping hosts). Every
-VirtualService involved is reported, each naming the others.
+`*.bookinfo.svc.cluster.local` covering the other's host). Istio IST0109, Kiali KIA1106.
+
+On a Gateway, VirtualServices for the same host are merged by Istio (pilot's gateway route
+builder concatenates their routes in creation order and moves catch-all routes to the end), so
+splitting a gateway's routes over several VirtualServices is fine and is not reported; IST0109
+only concerns the mesh. What is reported is the one real conflict of that merge: both
+VirtualServices have an HTTP route that matches every request of the host (no `match`, or a
+match on nothing but `uri: {prefix: /}` or `uri: {regex: .*}`). Only the older one's catch-all
+is ever reached.
+
+Every VirtualService involved is reported, each naming the others.
 
 ## Why it matters
-For sidecars Istio uses one VirtualService per host (the oldest wins) and for gateways it
-merges them in creation order: routes disappear or change precedence depending on when the
-objects were created. Istio IST0109, Kiali KIA1106. Merge them into one VirtualService, or use
-delegation.
+For sidecars Istio uses one VirtualService per host (the oldest wins): routes disappear or
+change precedence depending on when the objects were created. On a gateway, the second
+catch-all route silently never matches. Merge them into one VirtualService, or use
+delegation; on a gateway, keep a single catch-all route per host.
 ",
     check: crate::rules::Check::Cross(check)
 );
@@ -117,11 +125,23 @@ pub fn check(facts: &crate::rules::cross::Facts) -> Vec<Diagnostic> {
                     format!("; so do {}{etc}", rest.join(", "))
                 }
             };
+            let on_mesh = others.iter().any(|&j| vs.mesh && vss[j].mesh);
+            let (what, help) = if on_mesh {
+                ("", "merge the routes into one VirtualService (or use delegation): Istio keeps only one")
+            } else {
+                (
+                    " on a common gateway, and both have a catch-all route",
+                    "Istio merges them on the gateway and only the older catch-all route is reached: keep one catch-all route per host",
+                )
+            };
             let mut d = diag(
                 &HOST_CONFLICT,
                 at,
-                format!("host `{host}` is also routed by VirtualService {}{more}", name(first)),
-                "merge the routes into one VirtualService (or use delegation): Istio keeps only one",
+                format!(
+                    "host `{host}` is also routed by VirtualService {}{what}{more}",
+                    name(first)
+                ),
+                help,
             );
             d.related = others
                 .iter()
@@ -195,13 +215,45 @@ pub fn bypassed_subsets(facts: &crate::rules::cross::Facts) -> Vec<Diagnostic> {
     out
 }
 
-/// Both apply to the mesh, or to a common gateway with the very same host (a
-/// gateway serves the most specific of overlapping hosts), for a common namespace.
+/// Both apply to the mesh, or both catch every request of the very same host
+/// on a common gateway (Istio merges gateway VirtualServices otherwise), for
+/// a common namespace.
 fn conflict(a: &VsFact, b: &VsFact, same_host: bool) -> bool {
     let gateway = (a.mesh && b.mesh)
         || same_host
+            && a.catch_all
+            && b.catch_all
             && a.gateways
                 .iter()
                 .any(|(g, _)| b.gateways.iter().any(|(h, _)| g == h));
     gateway && share_a_namespace((&a.namespace, &a.export_to), (&b.namespace, &b.export_to))
+}
+
+/// An HTTP route that matches every request, as pilot's `IsCatchAllRoute`
+/// sees it: no `match`, or a match with no header, query or method condition
+/// and a URI of prefix `/` or regex `.*` (or none). Matches that pilot
+/// filters on (port, source labels, gateways) are not counted.
+pub fn http_catch_all(spec: &serde_json::Value) -> bool {
+    let routes = spec["http"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    routes
+        .iter()
+        .filter(|r| r.get("delegate").is_none())
+        .any(|r| {
+            let matches = r["match"].as_array().map(Vec::as_slice).unwrap_or_default();
+            matches.is_empty() || matches.iter().any(catch_all_match)
+        })
+}
+
+fn catch_all_match(m: &serde_json::Value) -> bool {
+    let Some(fields) = m.as_object() else {
+        return false;
+    };
+    let only_uri = fields
+        .keys()
+        .all(|k| matches!(k.as_str(), "uri" | "ignoreUriCase" | "name"));
+    let uri = &m["uri"];
+    only_uri && (uri.is_null() || uri["prefix"] == "/" || uri["regex"] == ".*")
 }

@@ -74,6 +74,7 @@ pub struct ParseOutcome {
 pub fn parse_stream(src: &str, limits: Limits) -> ParseOutcome {
     let chars = CharMap::new(src);
     let mut b = Builder {
+        src,
         limits,
         documents: Vec::new(),
         issues: Vec::new(),
@@ -119,18 +120,23 @@ enum Frame {
         start: Span,
         anchor: usize,
         items: Vec<Node>,
+        flow: bool,
     },
     Map {
         start: Span,
         anchor: usize,
         entries: Vec<Entry>,
+        flow: bool,
+        /// A key that go-yaml v2 reads with a trailing `:` (see `colon_tail`).
+        colon_key: bool,
         pending: Option<Key>,
         index: Option<HashMap<String, usize>>,
         merges: Vec<Node>,
     },
 }
 
-struct Builder {
+struct Builder<'a> {
+    src: &'a str,
     limits: Limits,
     documents: Vec<Document>,
     issues: Vec<YamlIssue>,
@@ -143,7 +149,7 @@ struct Builder {
 /// Above this many keys a map gets a hash index for duplicate detection.
 const INDEX_AFTER: usize = 8;
 
-impl Builder {
+impl Builder<'_> {
     fn issue(&mut self, kind: YamlIssueKind, span: Span) {
         let document = self.documents.len();
         self.issues.push(YamlIssue {
@@ -169,6 +175,10 @@ impl Builder {
                 });
             }
             Event::Scalar(text, style, anchor, tag) => {
+                let colon_tail = style == ScalarStyle::Plain && self.in_flow() && {
+                    self.flow_plain_issues(&text, span);
+                    colon_tail(self.src, span)
+                };
                 let scalar = self.scalar(&text, style, tag.as_deref(), span);
                 let node = Node {
                     span,
@@ -178,20 +188,28 @@ impl Builder {
                     self.anchors.insert(anchor, (node.clone(), 1));
                 }
                 self.push(node, Some(&text))?;
+                if colon_tail {
+                    self.mark_colon_key(span);
+                }
             }
             Event::SequenceStart(anchor, _) => {
                 self.enter()?;
+                let flow = self.opens_flow(span);
                 self.stack.push(Frame::Seq {
                     start: span,
                     anchor,
                     items: Vec::new(),
+                    flow,
                 });
             }
             Event::MappingStart(anchor, _) => {
                 self.enter()?;
+                let flow = self.opens_flow(span);
                 self.stack.push(Frame::Map {
                     start: span,
                     anchor,
+                    flow,
+                    colon_key: false,
                     entries: Vec::new(),
                     pending: None,
                     index: None,
@@ -268,6 +286,7 @@ impl Builder {
                 start,
                 anchor,
                 items,
+                ..
             } => (
                 Node {
                     span: self.join(start, end, items.last().map(|n| n.span)),
@@ -280,8 +299,13 @@ impl Builder {
                 anchor,
                 mut entries,
                 merges,
+                flow,
+                colon_key,
                 ..
             } => {
+                if let Some(node) = self.colon_scalar(start, flow && colon_key, &entries) {
+                    return (node, anchor);
+                }
                 let last = entries.last().map(|e| e.value.span);
                 apply_merges(&mut entries, merges);
                 (
@@ -380,12 +404,87 @@ impl Builder {
         Ok(())
     }
 
+    fn in_flow(&self) -> bool {
+        matches!(
+            self.stack.last(),
+            Some(Frame::Seq { flow: true, .. } | Frame::Map { flow: true, .. })
+        )
+    }
+
+    /// A collection is in flow style when it opens with `[`/`{`, or sits in
+    /// one (the implicit single-pair mapping of `[a: b]`).
+    fn opens_flow(&self, span: Span) -> bool {
+        self.in_flow() || self.src[span.start..].starts_with(['[', '{'])
+    }
+
+    /// Plain values in flow collections that go-yaml v2 (kubectl) rejects but
+    /// YAML 1.2 accepts: a leading `:` is a value indicator there (`[::1]`),
+    /// and `?` ends the value (`[a?b]`).
+    fn flow_plain_issues(&mut self, text: &str, span: Span) {
+        let found = if text.starts_with(':') {
+            "`:` at the start"
+        } else if text.contains('?') {
+            "`?`"
+        } else {
+            return;
+        };
+        self.issue(
+            YamlIssueKind::Syntax(format!(
+                "{found} of the plain value `{text}` inside `[...]`/`{{...}}`: Kubernetes (go-yaml v2) rejects this document; quote the value"
+            )),
+            span,
+        );
+    }
+
+    /// The key just pushed is followed by `:` and a flow indicator: go-yaml
+    /// v2 keeps that colon in the scalar (`{a:, b: c}` has the key `a:`).
+    fn mark_colon_key(&mut self, span: Span) {
+        if let Some(Frame::Map {
+            pending: Some(key),
+            colon_key,
+            ..
+        }) = self.stack.last_mut()
+        {
+            if key.span == span {
+                key.text.push(':');
+                *colon_key = true;
+            }
+        }
+    }
+
+    /// `[x:]` and `[2001:db8::]`: YAML 1.2 reads a single-pair mapping with
+    /// an empty value, go-yaml v2 the plain scalar `x:` / `2001:db8::`.
+    fn colon_scalar(&self, start: Span, colon_key: bool, entries: &[Entry]) -> Option<Node> {
+        let [entry] = entries else { return None };
+        let implicit = !self.src[start.start..].starts_with('{');
+        let empty_value = matches!(entry.value.value, Value::Scalar(Scalar::Null))
+            && entry.value.span.start == entry.value.span.end;
+        if !(colon_key && implicit && empty_value) {
+            return None;
+        }
+        let mut span = entry.key.span;
+        span.end += 1;
+        span.end_col += 1;
+        Some(Node {
+            span,
+            value: Value::Scalar(Scalar::Str(entry.key.text.clone())),
+        })
+    }
+
     fn pending_slot(&mut self) -> &mut Option<Key> {
         match self.stack.last_mut() {
             Some(Frame::Map { pending, .. }) => pending,
             _ => unreachable!("only called for maps"),
         }
     }
+}
+
+/// A plain scalar in a flow collection directly followed by `:` and `,`, `]`
+/// or `}`: YAML 1.2 ends the scalar before that colon, go-yaml v2 does not
+/// (its plain scalars end only at `: `, `,`, `?`, `[`, `]`, `{`, `}`).
+fn colon_tail(src: &str, span: Span) -> bool {
+    let rest = &src.as_bytes()[span.end..];
+    rest.first() == Some(&b':') && matches!(rest.get(1), Some(b',' | b']' | b'}'))
 }
 
 /// Kubernetes turns non-string keys into strings (sigs.k8s.io/yaml).

@@ -148,3 +148,53 @@ fn tags_and_styles() {
         serde_json::json!({"a": "0755", "b": "yes", "c": "text\n"})
     );
 }
+
+/// Flow-context plain scalars as go-yaml v2's scanner reads them (a plain
+/// scalar ends at `: `, or in flow at `,`, `?`, `[`, `]`, `{`, `}`).
+#[test]
+fn flow_plain_scalars_follow_go_yaml_v2() {
+    let json = |src: &str| {
+        let out = parse(src);
+        let issues: Vec<_> = out.issues.iter().map(|i| i.kind.clone()).collect();
+        let root = out.documents.into_iter().next().unwrap().root.unwrap();
+        (root.to_json().to_string(), issues)
+    };
+    let cases = [
+        (
+            "a: [1.2.3.4, 001:db8::]",
+            r#"{"a":["1.2.3.4","001:db8::"]}"#,
+        ),
+        ("a: [x:]", r#"{"a":["x:"]}"#),
+        ("a: {k:, b: c}", r#"{"a":{"k:":null,"b":"c"}}"#),
+        ("a: [a:b]", r#"{"a":["a:b"]}"#),
+        ("a: {a: b:c}", r#"{"a":{"a":"b:c"}}"#),
+        ("a: [a: b]", r#"{"a":[{"a":"b"}]}"#),
+        ("a: {? a: b}", r#"{"a":{"a":"b"}}"#),
+        ("a: [\"x\":y]", r#"{"a":[{"x":true}]}"#),
+        (
+            "a: [fe80::1, 2001:db8::/32]",
+            r#"{"a":["fe80::1","2001:db8::/32"]}"#,
+        ),
+    ];
+    for (src, want) in cases {
+        let (got, issues) = json(src);
+        assert_eq!(got, want, "{src}");
+        assert!(
+            !issues.iter().any(|i| matches!(i, YamlIssueKind::Syntax(_))),
+            "{src}: {issues:?}"
+        );
+    }
+    let (_, issues) = json("a: [::1]");
+    assert_eq!(
+        issues,
+        vec![YamlIssueKind::Syntax(
+            "`:` at the start of the plain value `::1` inside `[...]`/`{...}`: Kubernetes (go-yaml v2) rejects this document; quote the value".into()
+        )]
+    );
+    let (_, issues) = json("a: [a?b]");
+    assert!(
+        matches!(&issues[..], [YamlIssueKind::Syntax(m)] if m.starts_with("`?` of the plain value `a?b`"))
+    );
+    // Outside flow collections none of this applies.
+    assert_eq!(json("a: ::1 a?b\n").0, r#"{"a":"::1 a?b"}"#);
+}
