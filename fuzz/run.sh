@@ -12,5 +12,5 @@ for t in yaml check emit; do
     cp ../testdata/check/*.yaml ../testdata/rules/*.yaml ../examples/istiofiles/*.yml "corpus/$t/"
   fi
   echo "== $t"
-  cargo fuzz run -O "$t" "corpus/$t" -- -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 2>&1 | grep -E "^Done|panicked|ERROR|SUMMARY|crash-" || true
+  cargo fuzz run -O -a "$t" "corpus/$t" -- -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 2>&1 | grep -E "^Done|panicked|ERROR|SUMMARY|crash-" || true
 done

@@ -372,14 +372,18 @@ fn check_object(object: &Object, file: &Arc<str>, text: &str, opts: &Options) ->
         .get("metadata")
         .and_then(|m| m.get("generateName"));
     if object.name.is_none() && generate_name.is_none() {
-        findings.push(
-            Finding::new(
-                &MISSING_FIELD,
-                "/metadata/name",
-                format!("{} has no `metadata.name`", object.kind),
-            )
-            .help("every object needs a name: add `metadata: {name: ...}`"),
-        );
+        let missing = Finding::new(
+            &MISSING_FIELD,
+            "/metadata/name",
+            format!("{} has no `metadata.name`", object.kind),
+        )
+        .help("every object needs a name: add `metadata: {name: ...}`");
+        // A name that is not a string is there (and the schema's wrong type).
+        let missing = match object.node.lookup("/metadata/name") {
+            Some(_) => missing,
+            None => missing.absent(),
+        };
+        findings.push(missing);
     }
     let model = crate::model::build(object, file);
     let ctx = ObjectContext::new(object, model.as_ref(), opts);

@@ -168,6 +168,9 @@ pub enum Target {
     Value,
     /// The mapping key that leads to the value (unknown fields, presence).
     Key,
+    /// A field that is missing on purpose (the finding is that it is
+    /// absent): the nearest ancestor that exists is underlined.
+    Absent,
 }
 
 impl Finding {
@@ -198,6 +201,12 @@ impl Finding {
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// The pointer names a field that is missing, and that is the finding.
+    pub fn absent(mut self) -> Self {
+        self.target = Target::Absent;
         self
     }
 }

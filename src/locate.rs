@@ -3,14 +3,21 @@
 use crate::diagnostic::Target;
 use crate::yaml::{Node, Span};
 
-/// The span to underline for `pointer` in `object`. A pointer to something
-/// absent (a missing field) falls back to the nearest existing ancestor's key.
-/// Multi-line nodes are cut to their first line so snippets stay readable.
+/// The span to underline for `pointer` in `object`. The pointer must exist,
+/// unless the target is [`Target::Absent`] (a missing field): then the
+/// nearest existing ancestor's key is underlined. Debug builds assert both,
+/// so a finding cannot silently point at a parent; release builds fall back
+/// to the ancestor either way. Multi-line nodes are cut to their first line
+/// so snippets stay readable.
 pub fn locate(object: &Node, pointer: &str, target: Target, src: &str) -> Span {
     let mut p = pointer;
     let mut absent = false;
     loop {
         if let Some((node, key)) = object.lookup(p) {
+            debug_assert!(
+                absent || target != Target::Absent,
+                "`{pointer}` exists in the object, but its finding says it is absent"
+            );
             let span = match (target, key) {
                 (Target::Key, Some(k)) => k.span,
                 (_, Some(k)) if absent => k.span,
@@ -18,6 +25,10 @@ pub fn locate(object: &Node, pointer: &str, target: Target, src: &str) -> Span {
             };
             return first_line(span, src);
         }
+        debug_assert!(
+            absent || target == Target::Absent,
+            "`{pointer}` is not in the object: a finding about a missing field says so with Target::Absent"
+        );
         absent = true;
         match p.rfind('/') {
             Some(i) => p = &p[..i],
@@ -32,6 +43,7 @@ pub fn exact(object: &Node, pointer: &str, target: Target) -> Option<Span> {
     Some(match target {
         Target::Key => key?.span,
         Target::Value => node.span,
+        Target::Absent => return None,
     })
 }
 
@@ -90,8 +102,35 @@ mod tests {
         assert_eq!((s.line, s.col, s.end_line, s.end_col), (3, 5, 3, 18));
         let s = locate(&n, "/spec/trafficPolicy", Target::Value, src);
         assert_eq!((s.line, s.col, s.end_line, s.end_col), (3, 5, 3, 19));
-        let s = locate(&n, "/spec/host", Target::Value, src);
+        let s = locate(&n, "/spec/host", Target::Absent, src);
         assert_eq!((s.line, s.col), (1, 1), "absent field → parent's key");
+        let s = locate(&n, "/spec/trafficPolicy/tls/mode", Target::Absent, src);
+        assert_eq!(
+            (s.line, s.col, s.end_col),
+            (2, 3, 16),
+            "missing parents too"
+        );
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "`/spec/trafficPolicy/connectionPool` is not in the object")]
+    fn a_pointer_to_nothing_is_a_bug() {
+        let src = "spec:\n  trafficPolicy:\n    connectionPol: {}\n";
+        locate(
+            &doc(src),
+            "/spec/trafficPolicy/connectionPool",
+            Target::Value,
+            src,
+        );
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "`/spec` exists in the object, but its finding says it is absent")]
+    fn an_absent_pointer_to_something_is_a_bug() {
+        let src = "spec: {}\n";
+        locate(&doc(src), "/spec", Target::Absent, src);
     }
 
     #[test]

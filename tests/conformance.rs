@@ -1,40 +1,50 @@
 //! Verdicts on cases restated from Istio's and Kiali's own test suites
 //! (testdata/conformance). Each object carries the expected verdict in its
-//! `expect` annotation:
-//! - `valid`, `warning`, `invalid`: Istio's webhook verdict (accepted,
-//!   accepted with a warning, rejected); ours is `invalid` when any error is
-//!   reported on the object, and a `warning` case needs a warning or error;
+//! `expect` annotation, and is found by kind, namespace and name (a
+//! DestinationRule and a VirtualService of one name are two cases):
+//! - `valid`, `invalid`: Istio's webhook verdict (accepted, rejected); ours
+//!   is `invalid` when any error is reported on the object;
+//! - `warning`: accepted with a warning, so a warning and no error;
 //! - `clean`: nothing reported on the object;
-//! - `IL5001|IL5002`: flagged with one of these codes.
+//! - `IL5001` or `"IL5001,IL5002"`: exactly these codes, no other.
 //!
 //! The first line of a file may say `# args: ...` (extra `check` arguments).
 
 mod common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 
 use common::check_json;
+use istiolint::objects::extract;
+use istiolint::yaml::{parse_stream, Limits};
 
-/// (namespace/name, expectation) of every object, in file order.
-fn expectations(text: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let (mut name, mut namespace) = (String::new(), String::new());
-    for line in text.lines().map(str::trim) {
-        // A document without a namespace is in `default`, as kubectl applies it.
-        if line.starts_with("apiVersion:") {
-            namespace = "default".to_string();
-        }
-        if let Some(n) = line.strip_prefix("name: ") {
-            name = n.to_string();
-        } else if let Some(n) = line.strip_prefix("namespace: ") {
-            namespace = n.to_string();
-        } else if let Some(e) = line.strip_prefix("annotations: {expect: ") {
-            let e = e.trim_end_matches('}').trim_matches('"');
-            out.push((format!("{namespace}/{name}"), e.to_string()));
+/// (kind, namespace, name) of an object; no namespace is `default`, as kubectl applies it.
+type Key = (String, String, String);
+
+/// The expectation of every object of a file, by key.
+fn expectations(text: &str) -> Result<BTreeMap<Key, String>, String> {
+    let mut out = BTreeMap::new();
+    let parsed = parse_stream(text, Limits::default());
+    for object in parsed
+        .documents
+        .into_iter()
+        .filter_map(|d| d.root)
+        .flat_map(extract)
+    {
+        let key = (
+            object.kind.clone(),
+            object.namespace.clone().unwrap_or_else(|| "default".into()),
+            object.name.clone().unwrap_or_default(),
+        );
+        let Some(expect) = object.json["metadata"]["annotations"]["expect"].as_str() else {
+            continue;
+        };
+        if out.insert(key.clone(), expect.to_string()).is_some() {
+            return Err(format!("two cases are {key:?}"));
         }
     }
-    out
+    Ok(out)
 }
 
 fn agrees(expect: &str, found: &[(String, String)]) -> bool {
@@ -42,9 +52,13 @@ fn agrees(expect: &str, found: &[(String, String)]) -> bool {
     match expect {
         "valid" => !has("error"),
         "invalid" => has("error"),
-        "warning" => has("warning") || has("error"),
+        "warning" => has("warning") && !has("error"),
         "clean" => found.is_empty(),
-        codes => found.iter().any(|(c, _)| codes.split('|').any(|x| x == c)),
+        codes => {
+            let want: BTreeSet<&str> = codes.split(',').map(str::trim).collect();
+            let got: BTreeSet<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
+            want == got
+        }
     }
 }
 
@@ -68,29 +82,30 @@ fn verdicts_agree_with_istio_and_kiali() {
         let mut args = extra.clone();
         args.push(file);
         let (_, json) = check_json(&args);
-        let mut by_object: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        let mut by_object: BTreeMap<Key, Vec<(String, String)>> = BTreeMap::new();
         for d in json["diagnostics"].as_array().unwrap() {
             let o = &d["object"];
             if o.is_null() {
                 continue;
             }
-            let key = format!(
-                "{}/{}",
-                o["namespace"].as_str().unwrap_or("default"),
-                o["name"].as_str().unwrap_or("")
+            let key = (
+                o["kind"].as_str().unwrap().to_string(),
+                o["namespace"].as_str().unwrap_or("default").to_string(),
+                o["name"].as_str().unwrap_or("").to_string(),
             );
             let code = d["code"].as_str().unwrap().to_string();
             let severity = d["severity"].as_str().unwrap().to_string();
             by_object.entry(key).or_default().push((code, severity));
         }
-        let cases = expectations(&text);
+        let cases = expectations(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
         assert!(!cases.is_empty(), "{file} has no cases");
         for (object, expect) in cases {
             total += 1;
             let found = by_object.get(&object).cloned().unwrap_or_default();
             if !agrees(&expect, &found) {
+                let (kind, ns, name) = object;
                 disagreements.push(format!(
-                    "{file}: {object}: expected {expect}, got {found:?}"
+                    "{file}: {kind} {ns}/{name}: expected {expect}, got {found:?}"
                 ));
             }
         }
@@ -109,16 +124,47 @@ fn verdicts_agree_with_istio_and_kiali() {
 }
 
 #[test]
-fn expectations_are_read_from_annotations() {
-    let text = "metadata:\n  name: a\n  namespace: n\n  annotations: {expect: invalid}\n";
+fn expectations_are_read_by_kind_namespace_and_name() {
+    let text = "apiVersion: v1\nkind: A\nmetadata:\n  name: a\n  namespace: ns\n  annotations: {expect: invalid}\n\
+                ---\napiVersion: v1\nkind: B\nmetadata:\n  name: a\n  annotations:\n    expect: \"IL5001,IL5002\"\n\
+                ---\napiVersion: v1\nkind: C\nmetadata: {name: c}\n";
+    let key = |k: &str, ns: &str, n: &str| (k.to_string(), ns.to_string(), n.to_string());
     assert_eq!(
-        expectations(text),
-        [("n/a".to_string(), "invalid".to_string())]
+        expectations(text).unwrap(),
+        BTreeMap::from([
+            (key("A", "ns", "a"), "invalid".to_string()),
+            (key("B", "default", "a"), "IL5001,IL5002".to_string()),
+        ])
     );
-    let errors = [("IL3005".to_string(), "error".to_string())];
+    let twice = "apiVersion: v1\nkind: A\nmetadata: {name: a, annotations: {expect: valid}}\n---\n\
+                 apiVersion: v1\nkind: A\nmetadata: {name: a, annotations: {expect: clean}}\n";
+    assert!(expectations(twice).is_err());
+}
+
+#[test]
+fn verdicts_are_strict() {
+    let e = |c: &str, s: &str| (c.to_string(), s.to_string());
+    let errors = [e("IL3005", "error")];
     assert!(agrees("invalid", &errors));
     assert!(!agrees("valid", &errors));
-    assert!(agrees("IL3005|IL3006", &errors));
     assert!(!agrees("clean", &errors));
     assert!(agrees("clean", &[]));
+    // A warning case needs a warning, and no error.
+    assert!(!agrees("warning", &errors));
+    assert!(!agrees(
+        "warning",
+        &[e("IL3016", "warning"), e("IL3005", "error")]
+    ));
+    assert!(agrees("warning", &[e("IL3016", "warning")]));
+    // Codes match exactly: none missing, none extra.
+    assert!(agrees("IL3005", &errors));
+    assert!(!agrees("IL3005,IL3006", &errors));
+    assert!(!agrees(
+        "IL3006",
+        &[e("IL3005", "error"), e("IL3006", "error")]
+    ));
+    assert!(agrees(
+        "IL3006, IL3005",
+        &[e("IL3005", "error"), e("IL3006", "error")]
+    ));
 }

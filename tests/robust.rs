@@ -1,13 +1,88 @@
 //! The fuzz targets' properties on the stable toolchain: seed files from
 //! testdata mutated at random never panic the pipeline, every diagnostic is
-//! placed inside the text, and fixing is idempotent.
+//! placed inside the text, and fixing is idempotent. Tests build with debug
+//! assertions, so `locate`'s check that every pointer exists (or is marked
+//! absent) runs on every fixture and every mutation, with every rule on.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use istiolint::check::{check_source, Options};
+use istiolint::diagnostic::Target;
 use istiolint::fix::fix_text;
 use istiolint::source::Source;
 use proptest::prelude::*;
+
+/// Every rule, opt-in ones included (they need their code).
+fn all_rules() -> Options {
+    let mut select: Vec<String> = vec!["*".into()];
+    select.extend(istiolint::rules::all().iter().map(|r| r.code.to_string()));
+    Options {
+        select,
+        ..Options::default()
+    }
+}
+
+/// The per-file pipeline and the cross-object rules on one text.
+fn check_all(name: &str, text: &str, opts: &Options) -> Vec<istiolint::diagnostic::Diagnostic> {
+    let src = Source {
+        name: Arc::from(name),
+        text: Arc::from(text),
+    };
+    let mut out = check_source(&src, opts);
+    let cross = istiolint::rules::cross::check(&mut out.facts);
+    out.diagnostics.into_iter().chain(cross).collect()
+}
+
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files_under(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+/// Every fixture, whole, through every rule: a pointer that does not exist
+/// panics here (debug assertion in `locate`).
+#[test]
+fn every_fixture_points_at_what_exists() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut paths = Vec::new();
+    files_under(&root.join("testdata"), &mut paths);
+    files_under(&root.join("examples"), &mut paths);
+    paths.sort();
+    let opts = all_rules();
+    let mut placed = 0;
+    for path in paths {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let diagnostics = check_all(path.to_str().unwrap(), &text, &opts);
+        placed += diagnostics.iter().filter(|d| d.span.is_some()).count();
+    }
+    assert!(placed > 500, "only {placed} findings placed");
+}
+
+/// The property tests below rely on debug assertions being on.
+#[test]
+fn the_pointer_assertion_is_on_in_tests() {
+    let text = "apiVersion: v1\nkind: X\nmetadata: {name: a}\n";
+    let node = istiolint::yaml::parse_stream(text, Default::default())
+        .documents
+        .remove(0)
+        .root
+        .unwrap();
+    let missing = std::panic::catch_unwind(|| {
+        istiolint::locate::locate(&node, "/spec/host", Target::Value, text)
+    });
+    assert!(
+        missing.is_err(),
+        "locate accepted a pointer to nothing: run the tests with debug assertions"
+    );
+}
 
 fn seeds() -> Vec<String> {
     let mut out = Vec::new();
@@ -105,11 +180,8 @@ proptest! {
         let seeds = seeds();
         let text = apply(seeds[seed.index(seeds.len())].as_str(), &muts);
         let name: Arc<str> = Arc::from("m.yaml");
-        let src = Source { name: name.clone(), text: Arc::from(text.as_str()) };
-        let opts = Options::default();
-        let mut out = check_source(&src, &opts);
-        let cross = istiolint::rules::cross::check(&mut out.facts);
-        for d in out.diagnostics.into_iter().chain(cross) {
+        let opts = all_rules();
+        for d in check_all(&name, &text, &opts) {
             if let Some(s) = d.span {
                 prop_assert!(s.start <= s.end && s.end <= text.len(), "{:?}", d);
                 prop_assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));

@@ -475,14 +475,17 @@ pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
     }
     let empty = |k: &str| spec[k].as_array().is_none_or(Vec::is_empty);
     if empty("http") && empty("tcp") && empty("tls") {
-        out.push(
-            Finding::new(
-                &NO_ROUTES,
-                "/spec",
-                "http, tcp or tls must be provided in virtual service",
-            )
-            .on_key(),
+        let f = Finding::new(
+            &NO_ROUTES,
+            "/spec",
+            "http, tcp or tls must be provided in virtual service",
         );
+        // Without a spec at all, the finding is about the missing `spec`.
+        let f = match obj.node.lookup("/spec") {
+            Some(_) => f.on_key(),
+            None => f.absent(),
+        };
+        out.push(f);
     }
     for (i, r) in spec["http"].as_array().into_iter().flatten().enumerate() {
         http_route(&format!("/spec/http/{i}"), r, delegate, out);

@@ -153,6 +153,11 @@ fn check_route(base: &str, dests: &[Value], version: IstioVersion, out: &mut Vec
         return;
     }
     let last = format!("{base}/{}/weight", dests.len().saturating_sub(1));
+    // The last destination may have no weight (it then counts as 0).
+    let at_last = |f: Finding| match dests.last().and_then(|d| d.get("weight")) {
+        Some(_) => f,
+        None => f.absent(),
+    };
     if dests.len() == 1 {
         if let Some(w) = weights[0].filter(|w| *w != 100 && *w != 0) {
             out.push(
@@ -171,7 +176,7 @@ fn check_route(base: &str, dests: &[Value], version: IstioVersion, out: &mut Vec
     }
     let sum: i64 = weights.iter().map(|w| w.unwrap_or(0)).sum();
     if sum == 0 {
-        out.push(
+        out.push(at_last(
             Finding::new(
                 &ALL_WEIGHTS_ZERO,
                 last,
@@ -181,7 +186,7 @@ fn check_route(base: &str, dests: &[Value], version: IstioVersion, out: &mut Vec
                 ),
             )
             .help("give at least one destination a positive weight"),
-        );
+        ));
         return;
     }
     if sum != 100 {
@@ -203,6 +208,8 @@ fn check_route(base: &str, dests: &[Value], version: IstioVersion, out: &mut Vec
                 shares.join(" / ")
             ));
         }
-        out.push(f.help("make the weights add up to 100 so they read as percentages"));
+        out.push(at_last(f.help(
+            "make the weights add up to 100 so they read as percentages",
+        )));
     }
 }
