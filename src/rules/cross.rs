@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, ObjectRef};
+use crate::model::host::covers;
 use crate::objects::Object;
 use crate::rules::cross_refs::{Located, Site};
 use crate::rules::rule;
@@ -244,13 +245,6 @@ pub fn share_a_namespace(a: (&str, &[String]), b: (&str, &[String])) -> bool {
         .any(|ns| visible_in(a.0, a.1, ns) && visible_in(b.0, b.1, ns))
 }
 
-pub fn host_matches(dr_host: &str, host: &str) -> bool {
-    match dr_host.strip_prefix('*') {
-        Some(suffix) => host.ends_with(suffix),
-        None => dr_host == host,
-    }
-}
-
 /// Runs every cross-object rule over everything that was read.
 pub fn check(facts: &mut Facts) -> Vec<Diagnostic> {
     facts.expand_namespace_hosts();
@@ -300,7 +294,7 @@ fn subset_rules(facts: &Facts) -> Vec<Diagnostic> {
             .flatten()
             .chain(&wildcards)
             .copied()
-            .filter(|d| visible(d, r.namespace) && host_matches(&d.host, r.host))
+            .filter(|d| visible(d, r.namespace) && covers(&d.host, r.host))
             .collect();
         // The most specific host wins, as in Istio: exact over wildcard.
         let exact: Vec<&DrFact> = candidates

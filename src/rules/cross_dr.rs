@@ -6,7 +6,8 @@ use crate::model::security;
 use std::collections::{BTreeSet, HashMap};
 
 use crate::diagnostic::{Diagnostic, Related};
-use crate::rules::cross::{host_matches, service_namespace, share_a_namespace, DrFact, Facts};
+use crate::model::host::covers;
+use crate::rules::cross::{service_namespace, share_a_namespace, DrFact, Facts};
 use crate::rules::cross_refs::{diag, Located, Site};
 use crate::rules::host_keys::HostKeys;
 use crate::rules::rule;
@@ -316,7 +317,7 @@ fn duplicates(drs: &[DrFact]) -> Vec<Diagnostic> {
                 false => format!("also defines {subsets} for `{}`", d.host),
             }
         } else {
-            let relation = if host_matches(key, first_key) {
+            let relation = if covers(key, first_key) {
                 format!("for `{}` falls under this rule's `{}`", first.host, d.host)
             } else {
                 format!("for `{}` also covers `{}`", first.host, d.host)

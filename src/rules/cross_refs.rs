@@ -496,14 +496,6 @@ fn servers_for<'a>(servers: &'a [String], gateway_ns: &str, vs_ns: &str) -> Vec<
         .collect()
 }
 
-fn host_matches(pattern: &str, host: &str) -> bool {
-    let pattern = pattern.split_once('/').map_or(pattern, |(_, h)| h);
-    match pattern.strip_prefix('*') {
-        Some(suffix) => host.ends_with(suffix) || host == pattern,
-        None => pattern == host,
-    }
-}
-
 pub fn check(facts: &crate::rules::cross::Facts) -> Vec<Diagnostic> {
     let f = &facts.refs;
     let mut out = Vec::new();
@@ -530,7 +522,11 @@ pub fn check(facts: &crate::rules::cross::Facts) -> Vec<Diagnostic> {
                     let gateway_ns = key.split_once('/').map_or("", |(ns, _)| ns);
                     let usable = servers_for(servers, gateway_ns, &vs.namespace);
                     let served = vs.hosts.iter().any(|(h, _)| {
-                        usable.iter().any(|p| host_matches(p, h) || host_matches(h, p))
+                        usable.iter().any(|p| {
+                            // A server host may carry a `namespace/` prefix.
+                            let p = p.split_once('/').map_or(&**p, |(_, host)| host);
+                            crate::model::host::overlap(p, h)
+                        })
                     });
                     if !served && !vs.hosts.is_empty() {
                         let hosts: Vec<String> = vs.hosts.iter().map(|(h, _)| format!("`{h}`")).collect();

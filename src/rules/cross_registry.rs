@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::Diagnostic;
-use crate::rules::cross::host_matches;
+use crate::model::host::covers;
 use crate::rules::cross_refs::{diag, Dest, RefFacts, ServiceFact};
 use crate::rules::{rule, validators};
 
@@ -126,7 +126,7 @@ impl<'a> Registry<'a> {
                 self.wildcards
                     .iter()
                     .copied()
-                    .filter(|s| host_matches(&s.host, host)),
+                    .filter(|s| covers(&s.host, host)),
             )
             .collect();
         // Hidden by exportTo counts only for the host itself, not for a
