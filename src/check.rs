@@ -385,8 +385,7 @@ fn check_object(object: &Object, file: &Arc<str>, text: &str, opts: &Options) ->
         };
         findings.push(missing);
     }
-    let model = crate::model::build(object, file);
-    let ctx = ObjectContext::new(object, model.as_ref(), opts);
+    let ctx = ObjectContext::new(object, file, opts);
     crate::rules::context::run_object_rules(&ctx, &mut findings);
     let release = schema::release_for(opts.istio_version);
     match schema::lookup(release, &object.kind, &object.version) {

@@ -2,6 +2,7 @@
 //! over the rules of an object's kind, one over the cross-object rules.
 
 use std::cell::OnceCell;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -17,22 +18,31 @@ use crate::schema::{self, IstioVersion};
 /// One object, as every per-object check sees it.
 pub struct ObjectContext<'a> {
     pub object: &'a Object,
-    /// Its typed model, built once per object (`None` for kinds the model
-    /// does not cover).
-    pub model: Option<&'a Model>,
+    file: &'a Arc<str>,
+    /// Its typed model, built at most once, on first use (`model()`).
+    model: OnceCell<Option<Model>>,
     pub opts: &'a Options,
     /// A DestinationRule's traffic policies, computed once for its rules.
     policies: OnceCell<Vec<(String, &'a Value)>>,
 }
 
 impl<'a> ObjectContext<'a> {
-    pub fn new(object: &'a Object, model: Option<&'a Model>, opts: &'a Options) -> Self {
+    pub fn new(object: &'a Object, file: &'a Arc<str>, opts: &'a Options) -> Self {
         ObjectContext {
             object,
-            model,
+            file,
+            model: OnceCell::new(),
             opts,
             policies: OnceCell::new(),
         }
+    }
+
+    /// The typed model (`None` for kinds the model does not cover). Built
+    /// lazily: a run whose rules read only JSON pays nothing for it.
+    pub fn model(&self) -> Option<&Model> {
+        self.model
+            .get_or_init(|| crate::model::build(self.object, self.file))
+            .as_ref()
     }
 
     /// The JSON of the object (what the schema layer validates).
