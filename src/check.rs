@@ -18,7 +18,7 @@ use crate::objects::{extract, Object};
 use crate::rules::cross::{self, Facts};
 use crate::rules::input::{COMPLEX_KEY, DUPLICATE_KEY, INPUT_LIMIT, YAML11_SCALAR, YAML_SYNTAX};
 use crate::rules::schema::{MISSING_FIELD, UNSUPPORTED_API_VERSION, WRONG_TYPE};
-use crate::rules::Rule;
+use crate::rules::{ObjectContext, Rule};
 use crate::schema::{self, IstioVersion, Lookup};
 use crate::source::{self, FatalError, Input, Source};
 use crate::suppress::{self, Suppression};
@@ -97,7 +97,7 @@ fn selects(sel: &str, rule: &Rule) -> bool {
 impl Options {
     pub fn enabled(&self, rule: &Rule) -> bool {
         let matches = |sel: &String| selects(sel, rule);
-        let selected = if crate::rules::is_opt_in(rule) {
+        let selected = if rule.opt_in {
             // Opt-in rules need their code, name or ALL, not a prefix or `*`.
             self.select.iter().any(|s| {
                 s.eq_ignore_ascii_case(rule.code) || s == rule.name || s.eq_ignore_ascii_case("ALL")
@@ -393,9 +393,10 @@ pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
             out.suppressions
                 .extend(suppress::from_object(&object, file, text));
             cross::collect(&object, file, text, &mut out.facts);
-            let findings = check_object(&object, text, opts);
+            let findings = check_object(&object, file, text, opts);
             for f in findings {
-                out.diagnostics.push(place(f, &object, file, text));
+                out.diagnostics
+                    .push(place(f, &object, file, text, opts.istio_version));
             }
         }
     }
@@ -412,8 +413,8 @@ pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
     out
 }
 
-/// Per-object checks: apiVersion and schema, then (later) semantic rules.
-fn check_object(object: &Object, text: &str, opts: &Options) -> Vec<Finding> {
+/// Per-object checks: the name, the registry's rules for the kind, the schema.
+fn check_object(object: &Object, file: &Arc<str>, text: &str, opts: &Options) -> Vec<Finding> {
     let mut findings = Vec::new();
     if object.group != schema::GROUP {
         return findings;
@@ -436,7 +437,8 @@ fn check_object(object: &Object, text: &str, opts: &Options) -> Vec<Finding> {
         };
         findings.push(missing);
     }
-    semantic_rules(object, opts, &mut findings);
+    let ctx = ObjectContext::new(object, file, opts);
+    crate::rules::context::run_object_rules(&ctx, &mut findings);
     let release = schema::release_for(opts.istio_version);
     match schema::lookup(release, &object.kind, &object.version) {
         Lookup::Found(compiled) => {
@@ -465,44 +467,20 @@ fn check_object(object: &Object, text: &str, opts: &Options) -> Vec<Finding> {
     findings
 }
 
-/// Per-object semantic rules, by kind.
-fn semantic_rules(object: &Object, opts: &Options, findings: &mut Vec<Finding>) {
-    use crate::rules::{deprecation, destination_rule, virtual_service};
-    match object.kind.as_str() {
-        "DestinationRule" => {
-            let policies = destination_rule::traffic_policies(&object.json);
-            destination_rule::outlier::check(&policies, findings);
-            destination_rule::pool::check(&policies, findings);
-            destination_rule::webhook::check(object, opts.istio_version, &policies, findings);
-            destination_rule::tls_verify::check(
-                &object.json,
-                opts.istio_version,
-                &policies,
-                findings,
-            );
-            deprecation::check(&policies, findings);
-        }
-        "VirtualService" => {
-            virtual_service::weights::check(object, opts.istio_version, findings);
-            virtual_service::webhook::check(object, findings);
-        }
-        _ => {}
-    }
-    let style = opts.enabled(&deprecation::DURATION_SPELLING);
-    deprecation::check_object(object, opts.istio_version, style, findings);
-    if matches!(object.kind.as_str(), "DestinationRule" | "VirtualService") {
-        crate::rules::durations::check(object, schema::release_for(opts.istio_version), findings);
-    }
-}
-
 /// A finding becomes a diagnostic: its pointer is located in the object.
-fn place(f: Finding, object: &Object, file: &Arc<str>, text: &str) -> Diagnostic {
+fn place(
+    f: Finding,
+    object: &Object,
+    file: &Arc<str>,
+    text: &str,
+    version: IstioVersion,
+) -> Diagnostic {
     let span = locate(&object.node, &f.pointer, f.target, text);
     let mut d = Diagnostic::new(f.rule, file.clone(), f.message).at(span);
     if f.help.is_some() {
         d.help = f.help;
     }
-    d.severity = f.severity.unwrap_or(f.rule.severity);
+    d.severity = f.rule.severity_for(version);
     d.fix = f.fix.and_then(|spec| {
         let edits = spec
             .changes

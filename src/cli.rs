@@ -36,6 +36,9 @@ pub enum Command {
         /// Print the Markdown table used in the README.
         #[arg(long)]
         markdown: bool,
+        /// Print the severities that apply to this Istio release (default: newest bundled).
+        #[arg(long, value_name = "VERSION")]
+        istio_version: Option<IstioVersion>,
     },
     /// Compare local manifests with the applied versions (exit 0 same, 1 different, 2 error).
     Diff(crate::cli_diff::DiffArgs),
@@ -237,12 +240,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             write!(out, "{}", args.load()?.render()).map_err(io)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Rules { markdown: true } => {
+        Command::Rules { markdown: true, .. } => {
             write!(out, "{}", rules::markdown_table()).map_err(io)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Rules { markdown: false } => {
-            write!(out, "{}", rules::plain_table()).map_err(io)?;
+        Command::Rules {
+            markdown: false,
+            istio_version,
+        } => {
+            let version = istio_version.unwrap_or_else(IstioVersion::newest_bundled);
+            write!(out, "{}", rules::plain_table(version)).map_err(io)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Rule { code_or_name } => {
@@ -259,7 +266,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 r.code,
                 r.name,
                 r.summary,
-                r.severity.as_str(),
+                r.severity_label(),
                 r.doc
             )
             .map_err(io)?;

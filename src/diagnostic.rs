@@ -159,8 +159,6 @@ pub struct Finding {
     pub target: Target,
     pub message: String,
     pub help: Option<String>,
-    /// Overrides the rule's default severity (e.g. version-dependent rules).
-    pub severity: Option<Severity>,
     pub fix: Option<FixSpec>,
 }
 
@@ -188,7 +186,6 @@ impl Finding {
             target: Target::Value,
             message: message.into(),
             help: None,
-            severity: None,
             fix: None,
         }
     }

@@ -273,6 +273,11 @@ fn duration_minimum_before_cel() {
 fn rendered_output_of_the_rule_fixtures() {
     let mut by_rule: BTreeMap<String, String> = BTreeMap::new();
     for (file, fixture) in common::expect::all_fixtures() {
+        // A fixture over 16 KiB (a body over Istio's 100 KiB limit) would
+        // put that line in the snapshot; its expectation is checked still.
+        if std::fs::metadata(&file).unwrap().len() > 16 << 10 {
+            continue;
+        }
         let out = common::istiolint()
             .args(["check", "--color=never", "--quiet", "--no-config"])
             .args(&fixture.args)

@@ -46,32 +46,14 @@ impl Host {
         self.0.starts_with('*')
     }
 
-    /// The part after the leading `*` of a wildcard.
-    fn suffix(&self) -> &str {
-        &self.0[1..]
-    }
-
     /// Istio Name.Matches: the two hosts have some name in common (symmetric).
     pub fn matches(&self, other: &Host) -> bool {
-        match (self.is_wildcard(), other.is_wildcard()) {
-            (true, true) if self.0.len() < other.0.len() => other.suffix().ends_with(self.suffix()),
-            (true, true) => self.suffix().ends_with(other.suffix()),
-            (true, false) => other.0.ends_with(self.suffix()),
-            (false, true) => self.0.ends_with(other.suffix()),
-            (false, false) => self.0 == other.0,
-        }
+        overlap(&self.0, &other.0)
     }
 
     /// Istio Name.SubsetOf: every name `self` covers is covered by `other`.
     pub fn subset_of(&self, other: &Host) -> bool {
-        match (self.is_wildcard(), other.is_wildcard()) {
-            (true, true) => {
-                self.0.len() >= other.0.len() && self.suffix().ends_with(other.suffix())
-            }
-            (true, false) => false,
-            (false, true) => self.0.ends_with(other.suffix()),
-            (false, false) => self.0 == other.0,
-        }
+        covers(&other.0, &self.0)
     }
 
     /// Istio MoreSpecific: exact names before wildcards, then longer first,
@@ -97,6 +79,30 @@ impl Host {
 impl fmt::Display for Host {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// Istio Name.Matches on borrowed names: `a` and `b` have a name in common.
+pub fn overlap(a: &str, b: &str) -> bool {
+    match (a.strip_prefix('*'), b.strip_prefix('*')) {
+        (Some(x), Some(y)) if a.len() < b.len() => y.ends_with(x),
+        (Some(x), Some(y)) => x.ends_with(y),
+        (Some(x), None) => b.ends_with(x),
+        (None, Some(y)) => a.ends_with(y),
+        (None, None) => a == b,
+    }
+}
+
+/// Istio Name.SubsetOf read from the wider side, on borrowed names (for the
+/// cross-object indexes, which keep hosts as strings): every name `host`
+/// covers is covered by `pattern` (`*.example.com` covers `a.example.com`
+/// and `*.b.example.com`; a name covers only itself).
+pub fn covers(pattern: &str, host: &str) -> bool {
+    match (host.strip_prefix('*'), pattern.strip_prefix('*')) {
+        (Some(h), Some(p)) => host.len() >= pattern.len() && h.ends_with(p),
+        (Some(_), None) => false,
+        (None, Some(p)) => host.ends_with(p),
+        (None, None) => host == pattern,
     }
 }
 

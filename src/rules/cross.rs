@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, ObjectRef};
+use crate::model::host::covers;
 use crate::objects::Object;
 use crate::rules::cross_refs::{Located, Site};
 use crate::rules::rule;
@@ -37,7 +38,8 @@ route:
 - destination: {host: recommendation, subset: version-v3}   # IL5001
 ```
 Corresponds to Istio IST0101 (ReferencedResourceNotFound) and Kiali KIA1107.
-"
+",
+    check: crate::rules::Check::Cross(subset_rules)
 );
 
 rule!(
@@ -57,7 +59,8 @@ given with `--context`).
 If no DestinationRule defines the subset in the cluster either, the route fails with 503. The
 DestinationRule may well live in another repository, so this is a warning; check the files
 together, or add the cluster's DestinationRules as context, to turn it into a precise check.
-"
+",
+    check: crate::rules::Check::SharedWith(&SUBSET_NOT_FOUND)
 );
 
 /// What cross-object rules need from one object, extracted while its tree
@@ -269,30 +272,10 @@ pub fn share_a_namespace(a: (&str, &[String]), b: (&str, &[String])) -> bool {
         .any(|ns| visible_in(a.0, a.1, ns) && visible_in(b.0, b.1, ns))
 }
 
-pub fn host_matches(dr_host: &str, host: &str) -> bool {
-    match dr_host.strip_prefix('*') {
-        Some(suffix) => host.ends_with(suffix),
-        None => dr_host == host,
-    }
-}
-
 /// Runs every cross-object rule over everything that was read.
 pub fn check(facts: &mut Facts) -> Vec<Diagnostic> {
     facts.expand_namespace_hosts();
-    let facts = &*facts;
-    let mut out = subset_rules(facts);
-    out.extend(crate::rules::cross_refs::check(&facts.refs));
-    out.extend(crate::rules::cross_registry::check(
-        &facts.refs,
-        &facts.destination_rules,
-    ));
-    out.extend(crate::rules::cross_dr::check(facts));
-    out.extend(crate::rules::cross_vs::check(&facts.refs));
-    out.extend(crate::rules::cross_vs::bypassed_subsets(&facts.refs));
-    out.extend(crate::rules::cross_ambient::check(&facts.ambient));
-    out.extend(crate::rules::cross_jwt::check(facts));
-    out.extend(crate::rules::cross_duplicates::check(&facts.defined));
-    out
+    crate::rules::context::run_cross_rules(facts)
 }
 
 /// IL5001 and IL5002: route subsets against the DestinationRules.
@@ -338,7 +321,7 @@ fn subset_rules(facts: &Facts) -> Vec<Diagnostic> {
             .flatten()
             .chain(&wildcards)
             .copied()
-            .filter(|d| visible(d, r.namespace) && host_matches(&d.host, r.host))
+            .filter(|d| visible(d, r.namespace) && covers(&d.host, r.host))
             .collect();
         // The most specific host wins, as in Istio: exact over wildcard.
         let exact: Vec<&DrFact> = candidates

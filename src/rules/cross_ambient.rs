@@ -40,7 +40,8 @@ kind: VirtualService
 spec:
   hosts: [reviews]        # IL5015: label the namespace or Service with istio.io/use-waypoint
 ```
-"
+",
+    check: crate::rules::Check::Cross(check)
 );
 
 rule!(
@@ -58,7 +59,8 @@ Ambient Service it names. Kiali KIA0212, KIA1114.
 ## Why it matters
 A waypoint applies the configuration of the service's own namespace: rules kept in a client's
 namespace do not take effect for Ambient services. Move the object to the service's namespace.
-"
+",
+    check: crate::rules::Check::SharedWith(&AMBIENT_NO_WAYPOINT)
 );
 
 /// What the Ambient rules need, collected per object.
@@ -153,7 +155,8 @@ fn enrolled(label: Option<&String>) -> Option<bool> {
     label.map(|l| !l.is_empty() && l != "none")
 }
 
-pub fn check(f: &AmbientFacts) -> Vec<Diagnostic> {
+pub fn check(facts: &crate::rules::cross::Facts) -> Vec<Diagnostic> {
+    let f = &facts.ambient;
     let namespaces: HashMap<&str, (bool, Option<&String>)> = f
         .namespaces
         .iter()

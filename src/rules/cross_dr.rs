@@ -6,7 +6,8 @@ use crate::model::security;
 use std::collections::{BTreeSet, HashMap};
 
 use crate::diagnostic::{Diagnostic, Related};
-use crate::rules::cross::{host_matches, service_namespace, share_a_namespace, DrFact, Facts};
+use crate::model::host::covers;
+use crate::rules::cross::{service_namespace, share_a_namespace, DrFact, Facts};
 use crate::rules::cross_refs::{diag, Located, Site};
 use crate::rules::host_keys::HostKeys;
 use crate::rules::rule;
@@ -39,7 +40,8 @@ rule entirely. Which one is first depends on creation time. Kiali KIA0201.
 # IL5005 on both: reviews-lb has no subsets, so it overlaps every subset of reviews-v2.
 ```
 Distinct subsets of one host in two rules (`v1` in one, `v2` in another) are fine.
-"
+",
+    check: crate::rules::Check::Cross(check)
 );
 
 rule!(
@@ -64,7 +66,8 @@ to that host is no longer sent with Istio mutual TLS (unless auto-mTLS saves it)
 trafficPolicy:
   loadBalancer: {simple: ROUND_ROBIN}   # IL5010: add tls: {mode: ISTIO_MUTUAL}
 ```
-"
+",
+    check: crate::rules::Check::SharedWith(&DUPLICATE_DR)
 );
 
 rule!(
@@ -94,7 +97,8 @@ host: \"*.bookinfo.svc.cluster.local\"
 trafficPolicy:
   tls: {mode: DISABLE}      # IL5011: use ISTIO_MUTUAL, or make the namespace PERMISSIVE
 ```
-"
+",
+    check: crate::rules::Check::SharedWith(&DUPLICATE_DR)
 );
 
 rule!(
@@ -113,7 +117,8 @@ them, or the namespace of an object among the inputs. Kiali KIA0005.
 ## Why it matters
 Istio accepts any namespace name, so a typo exports the rule to nobody: the clients in the
 intended namespace silently keep the default behaviour.
-"
+",
+    check: crate::rules::Check::SharedWith(&DUPLICATE_DR)
 );
 
 /// Facts about the mesh around the rules: PeerAuthentications, namespaces
@@ -312,7 +317,7 @@ fn duplicates(drs: &[DrFact]) -> Vec<Diagnostic> {
                 false => format!("also defines {subsets} for `{}`", d.host),
             }
         } else {
-            let relation = if host_matches(key, first_key) {
+            let relation = if covers(key, first_key) {
                 format!("for `{}` falls under this rule's `{}`", first.host, d.host)
             } else {
                 format!("for `{}` also covers `{}`", first.host, d.host)

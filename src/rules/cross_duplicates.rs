@@ -30,7 +30,8 @@ which one that is depends on file names. Usually one of them is a stale copy (`v
 second one, naming the first. Delete or rename the copy (for example to `vs.prev.yaml.bak`), or
 add it to `exclude:` in `.istiolint.yaml`.
 ",
-    help: "keep one definition: delete the stale copy or exclude it"
+    help: "keep one definition: delete the stale copy or exclude it",
+    check: crate::rules::Check::Cross(|facts| check(&facts.defined))
 );
 
 /// Every named object's identity and where its name is.

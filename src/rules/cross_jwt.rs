@@ -36,7 +36,8 @@ spec:
   jwtRules: [{issuer: https://issuer.example, jwksUri: https://issuer.example/jwks}]
 ```
 ",
-    help: "add a RequestAuthentication that selects the gateway's workloads"
+    help: "add a RequestAuthentication that selects the gateway's workloads",
+    check: crate::rules::Check::Cross(check)
 );
 
 /// What the rule needs, collected per object.

@@ -28,7 +28,8 @@ when at least one Gateway is known: with none, nothing can be said.
 ## Why it matters
 Routes bound to a missing gateway are silently ignored: traffic through the ingress gets 404.
 Istio IST0101, Kiali KIA1102.
-"
+",
+    check: crate::rules::Check::Cross(check)
 );
 
 rule!(
@@ -45,7 +46,8 @@ A route whose destinations repeat a host and subset pair.
 ## Why it matters
 The weights are added up by Envoy as two clusters of the same name; usually a copy-paste mistake
 that was meant to be another subset. Kiali KIA1105.
-"
+",
+    check: crate::rules::Check::SharedWith(&GATEWAY_NOT_FOUND)
 );
 
 rule!(
@@ -65,7 +67,8 @@ may serve some hosts through one and others through another.
 
 ## Why it matters
 The gateway drops requests for hosts it does not listen for: the binding is dead.
-"
+",
+    check: crate::rules::Check::SharedWith(&GATEWAY_NOT_FOUND)
 );
 
 rule!(
@@ -84,7 +87,8 @@ workload that the Service selects.
 ## Why it matters
 A subset without endpoints turns every request routed to it into a 503 (`no healthy upstream`),
 typically after a label was renamed (`version: v2` vs `version: 2`). Istio IST0173.
-"
+",
+    check: crate::rules::Check::SharedWith(&GATEWAY_NOT_FOUND)
 );
 
 pub type Labels = Vec<(String, String)>;
@@ -492,15 +496,8 @@ fn servers_for<'a>(servers: &'a [String], gateway_ns: &str, vs_ns: &str) -> Vec<
         .collect()
 }
 
-fn host_matches(pattern: &str, host: &str) -> bool {
-    let pattern = pattern.split_once('/').map_or(pattern, |(_, h)| h);
-    match pattern.strip_prefix('*') {
-        Some(suffix) => host.ends_with(suffix) || host == pattern,
-        None => pattern == host,
-    }
-}
-
-pub fn check(f: &RefFacts) -> Vec<Diagnostic> {
+pub fn check(facts: &crate::rules::cross::Facts) -> Vec<Diagnostic> {
+    let f = &facts.refs;
     let mut out = Vec::new();
     let gateways: HashMap<String, &Vec<String>> = f
         .gateways
@@ -525,7 +522,11 @@ pub fn check(f: &RefFacts) -> Vec<Diagnostic> {
                     let gateway_ns = key.split_once('/').map_or("", |(ns, _)| ns);
                     let usable = servers_for(servers, gateway_ns, &vs.namespace);
                     let served = vs.hosts.iter().any(|(h, _)| {
-                        usable.iter().any(|p| host_matches(p, h) || host_matches(h, p))
+                        usable.iter().any(|p| {
+                            // A server host may carry a `namespace/` prefix.
+                            let p = p.split_once('/').map_or(&**p, |(_, host)| host);
+                            crate::model::host::overlap(p, h)
+                        })
                     });
                     if !served && !vs.hosts.is_empty() {
                         let hosts: Vec<String> = vs.hosts.iter().map(|(h, _)| format!("`{h}`")).collect();

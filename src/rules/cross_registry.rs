@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::Diagnostic;
-use crate::rules::cross::{host_matches, DrFact};
+use crate::model::host::covers;
 use crate::rules::cross_refs::{diag, Dest, RefFacts, ServiceFact};
 use crate::rules::{rule, validators};
 
@@ -29,7 +29,8 @@ object's own `exportTo`. A warning, because the service may live outside the fil
 A route to an unknown host returns 503; a DestinationRule for one applies to nothing. Istio
 IST0101 and IST0174, Kiali KIA1101 and KIA0202.
 ",
-    help: "check the host name; if the service is defined elsewhere, add it with --context"
+    help: "check the host name; if the service is defined elsewhere, add it with --context",
+    check: crate::rules::Check::Cross(check)
 );
 
 rule!(
@@ -56,7 +57,8 @@ fail with 503 (`NR`).
 route:
 - destination: {host: reviews, port: {number: 9080}}
 ```
-"
+",
+    check: crate::rules::Check::SharedWith(&HOST_NOT_FOUND)
 );
 
 /// Services and ServiceEntry hosts, by exact host; wildcard hosts scanned.
@@ -124,7 +126,7 @@ impl<'a> Registry<'a> {
                 self.wildcards
                     .iter()
                     .copied()
-                    .filter(|s| host_matches(&s.host, host)),
+                    .filter(|s| covers(&s.host, host)),
             )
             .collect();
         // Hidden by exportTo counts only for the host itself, not for a
@@ -166,7 +168,8 @@ impl Missing {
     }
 }
 
-pub fn check(f: &RefFacts, drs: &[DrFact]) -> Vec<Diagnostic> {
+pub fn check(facts: &crate::rules::cross::Facts) -> Vec<Diagnostic> {
+    let (f, drs) = (&facts.refs, &facts.destination_rules[..]);
     let registry = Registry::new(f);
     let mut out = Vec::new();
     if !registry.k8s && !registry.entries {

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::{Diagnostic, Related};
 use crate::rules::cross::share_a_namespace;
-use crate::rules::cross_refs::{diag, RefFacts, VsFact};
+use crate::rules::cross_refs::{diag, VsFact};
 use crate::rules::host_keys::HostKeys;
 use crate::rules::rule;
 
@@ -37,7 +37,8 @@ For sidecars Istio uses one VirtualService per host (the oldest wins): routes di
 change precedence depending on when the objects were created. On a gateway, the second
 catch-all route silently never matches. Merge them into one VirtualService, or use
 delegation; on a gateway, keep a single catch-all route per host.
-"
+",
+    check: crate::rules::Check::Cross(check)
 );
 
 rule!(
@@ -66,13 +67,15 @@ route:
 ```
 Repeat the split in the gateway's VirtualService, or bind one VirtualService to both the
 gateway and `mesh`.
-"
+",
+    check: crate::rules::Check::Cross(bypassed_subsets)
 );
 
 /// Conflicts named in one message; one more is looked for to say "...".
 const NAMED: usize = 3;
 
-pub fn check(f: &RefFacts) -> Vec<Diagnostic> {
+pub fn check(facts: &crate::rules::cross::Facts) -> Vec<Diagnostic> {
+    let f = &facts.refs;
     // One representative per object: the same object in two files is one.
     let mut seen = HashSet::new();
     let vss: Vec<&VsFact> = f
@@ -163,7 +166,8 @@ pub fn check(f: &RefFacts) -> Vec<Diagnostic> {
 }
 
 /// IST0140: gateway routes to hosts that a mesh VirtualService splits by subset.
-pub fn bypassed_subsets(f: &RefFacts) -> Vec<Diagnostic> {
+pub fn bypassed_subsets(facts: &crate::rules::cross::Facts) -> Vec<Diagnostic> {
+    let f = &facts.refs;
     let mut split: HashMap<&str, &VsFact> = HashMap::new();
     for vs in f.virtual_services.iter().filter(|vs| vs.mesh) {
         for d in vs

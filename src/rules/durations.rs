@@ -3,8 +3,8 @@
 
 use crate::diagnostic::Finding;
 use crate::duration;
-use crate::objects::Object;
 use crate::rules::rule;
+use crate::rules::ObjectContext;
 use crate::schema::IstioVersion;
 
 rule!(
@@ -28,13 +28,15 @@ outlierDetection:
   interval: 1.5ms        # IL2007: only durations to ms precision are supported
 ```
 ",
-    help: "write a duration such as 500ms, 5s or 1m: at least 1ms, in whole milliseconds"
+    help: "write a duration such as 500ms, 5s or 1m: at least 1ms, in whole milliseconds",
+    check: crate::rules::Check::Object(check)
 );
 
 /// The bundled 1.20 schemas carry no CEL duration rules.
 const CEL_DURATIONS_SINCE: IstioVersion = IstioVersion::new(1, 22, 0);
 
-pub fn check(obj: &Object, release: IstioVersion, out: &mut Vec<Finding>) {
+pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
+    let (obj, release) = (ctx.object, ctx.release());
     let check_range = release < CEL_DURATIONS_SINCE;
     duration::for_each_field(&obj.json["spec"], "/spec", &mut |pointer, k, s| {
         let idle_off = k == "idleTimeout" && duration::parse(s).is_ok_and(|n| n < 1_000_000);

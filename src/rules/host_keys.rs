@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::rules::cross::host_matches;
+use crate::model::host::covers;
 
 pub struct HostKeys<'a> {
     /// Sorted: hash order must not reach the output.
@@ -25,10 +25,7 @@ impl<'a> HostKeys<'a> {
         let covered = wildcards
             .iter()
             .map(|w| {
-                let inside = keys
-                    .iter()
-                    .copied()
-                    .filter(|k| k != w && host_matches(w, k));
+                let inside = keys.iter().copied().filter(|k| k != w && covers(w, k));
                 (*w, inside.collect())
             })
             .collect();
@@ -41,7 +38,7 @@ impl<'a> HostKeys<'a> {
             .wildcards
             .iter()
             .copied()
-            .filter(move |w| *w != key && host_matches(w, key));
+            .filter(move |w| *w != key && covers(w, key));
         let narrower = self.covered.get(key).into_iter().flatten().copied();
         std::iter::once(key).chain(wider).chain(narrower)
     }

@@ -5,6 +5,7 @@
 //! IL1xxx input and YAML, IL2xxx schema, IL3xxx DestinationRule,
 //! IL4xxx VirtualService, IL5xxx cross-object, IL6xxx deprecation.
 
+pub mod context;
 pub mod cross;
 pub mod cross_ambient;
 pub mod cross_dr;
@@ -22,7 +23,10 @@ pub mod schema;
 pub mod validators;
 pub mod virtual_service;
 
+pub use context::ObjectContext;
+
 use crate::diagnostic::Severity;
+use crate::schema::IstioVersion;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Area {
@@ -48,12 +52,12 @@ impl Area {
 }
 
 /// Declares a rule: `rule!(STATIC, "IL3005", "name", Error, Area, KINDS, "summary", "doc")`,
-/// optionally followed by `help: "how to fix"` (the default help of its findings).
+/// optionally followed by named fields of `Rule`: `help: "how to fix"` (the
+/// default help of its findings), `check: Check::Object(check)` (what runs
+/// it; see `Check`), `opt_in: true`, `severity_before: Some((VERSION, Warning))`.
 macro_rules! rule {
-    ($id:ident, $code:literal, $name:literal, $sev:ident, $area:ident, $kinds:expr, $summary:literal, $doc:literal) => {
-        $crate::rules::rule!($id, $code, $name, $sev, $area, $kinds, $summary, $doc, help: "");
-    };
-    ($id:ident, $code:literal, $name:literal, $sev:ident, $area:ident, $kinds:expr, $summary:literal, $doc:literal, help: $help:literal) => {
+    ($id:ident, $code:literal, $name:literal, $sev:ident, $area:ident, $kinds:expr, $summary:literal, $doc:literal $(, $field:ident: $value:expr)* $(,)?) => {
+        #[allow(clippy::needless_update)]
         pub static $id: $crate::rules::Rule = $crate::rules::Rule {
             code: $code,
             name: $name,
@@ -62,19 +66,23 @@ macro_rules! rule {
             kinds: $kinds,
             summary: $summary,
             doc: $doc,
-            help: $help,
+            $($field: $value,)*
+            ..$crate::rules::Rule::DEFAULTS
         };
     };
 }
 pub(crate) use rule;
 
-#[derive(Debug, PartialEq, Eq)]
 pub struct Rule {
     pub code: &'static str,
     pub name: &'static str,
+    /// The severity of its findings with the newest bundled Istio release
+    /// (and every release since `severity_before`'s version).
     pub severity: Severity,
     pub area: Area,
-    /// Kinds it applies to; empty means any input.
+    /// Istio networking kinds its check runs on (`networking.istio.io`
+    /// objects only); empty means any input. Cross-object rules list the
+    /// kinds they report on.
     pub kinds: &'static [&'static str],
     /// One line.
     pub summary: &'static str,
@@ -82,7 +90,89 @@ pub struct Rule {
     pub doc: &'static str,
     /// How to fix, for findings that carry no more specific help ("" if none).
     pub help: &'static str,
+    /// What produces its findings.
+    pub check: Check,
+    /// Runs only when selected by code or name (style rules).
+    pub opt_in: bool,
+    /// A version-dependent severity: `(V, S)` means severity `S` for Istio
+    /// releases older than `V` (where Istio itself treated it differently).
+    pub severity_before: Option<(IstioVersion, Severity)>,
 }
+
+impl Rule {
+    /// The field defaults of `rule!`.
+    pub const DEFAULTS: Rule = Rule {
+        code: "",
+        name: "",
+        severity: Severity::Error,
+        area: Area::Input,
+        kinds: &[],
+        summary: "",
+        doc: "",
+        help: "",
+        check: Check::Pipeline,
+        opt_in: false,
+        severity_before: None,
+    };
+
+    /// The severity of its findings when checking against `version`.
+    pub fn severity_for(&self, version: IstioVersion) -> Severity {
+        match self.severity_before {
+            Some((since, older)) if version < since => older,
+            _ => self.severity,
+        }
+    }
+
+    /// The severity as the rule table prints it: `info (warning before 1.20)`.
+    pub fn severity_label(&self) -> String {
+        match self.severity_before {
+            Some((since, older)) => format!(
+                "{} ({} before {}.{})",
+                self.severity.as_str(),
+                older.as_str(),
+                since.major,
+                since.minor
+            ),
+            None => self.severity.as_str().to_string(),
+        }
+    }
+
+    /// Whether its check runs on this object kind.
+    pub fn applies_to(&self, kind: &str) -> bool {
+        self.kinds.is_empty() || self.kinds.contains(&kind)
+    }
+}
+
+// Rules are statics compared by identity of their code (unique, tested).
+impl PartialEq for Rule {
+    fn eq(&self, other: &Rule) -> bool {
+        self.code == other.code
+    }
+}
+impl Eq for Rule {}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Rule({} {})", self.code, self.name)
+    }
+}
+
+/// What produces a rule's findings.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// The pipeline itself: reading, parsing and schema validation (IL1xxx, IL2001-IL2006).
+    Pipeline,
+    /// Runs once per object of one of the rule's `kinds`.
+    Object(ObjectCheck),
+    /// Runs once over the cross-object index of every input.
+    Cross(CrossCheck),
+    /// Reported by the check of another rule of its family: one walk of the
+    /// object serves several codes (the webhook's validators, for instance).
+    SharedWith(&'static Rule),
+}
+
+pub type ObjectCheck = fn(&ObjectContext, &mut Vec<crate::diagnostic::Finding>);
+pub type CrossCheck = fn(&cross::Facts) -> Vec<crate::diagnostic::Diagnostic>;
 
 /// Every rule, in code order.
 pub fn all() -> &'static [&'static Rule] {
@@ -119,6 +209,8 @@ pub fn all() -> &'static [&'static Rule] {
         &destination_rule::webhook::TUNNEL_INVALID,
         &destination_rule::webhook::SUBSET_NO_LABELS,
         &destination_rule::tls_verify::NO_SERVER_VERIFICATION,
+        &destination_rule::webhook_warnings::FAILOVER_WITHOUT_OUTLIER,
+        &destination_rule::webhook_warnings::SELECTOR_WITHOUT_LABELS,
         &virtual_service::weights::NEGATIVE_WEIGHT,
         &virtual_service::weights::ALL_WEIGHTS_ZERO,
         &virtual_service::weights::WEIGHTS_NOT_100,
@@ -138,6 +230,10 @@ pub fn all() -> &'static [&'static Rule] {
         &virtual_service::webhook::UNREACHABLE,
         &virtual_service::webhook::TCP_TLS,
         &virtual_service::webhook::JWT_CLAIM,
+        &virtual_service::webhook_warnings::LEGACY_GATEWAY_NAME,
+        &virtual_service::webhook_warnings::ABORT_WITHOUT_ERROR,
+        &virtual_service::webhook_warnings::LARGE_DIRECT_RESPONSE,
+        &virtual_service::webhook_warnings::SNI_IP_ADDRESS,
         &cross::SUBSET_NOT_FOUND,
         &cross::NO_DESTINATION_RULE,
         &cross_refs::GATEWAY_NOT_FOUND,
@@ -166,13 +262,6 @@ pub fn all() -> &'static [&'static Rule] {
     ALL
 }
 
-/// Rules that run only when selected explicitly (style rules).
-pub fn is_opt_in(rule: &Rule) -> bool {
-    // v1alpha3/v1beta1 stay served by every release: moving to v1 is a choice.
-    std::ptr::eq(rule, &deprecation::DURATION_SPELLING)
-        || std::ptr::eq(rule, &deprecation::OLD_API_VERSION)
-}
-
 /// Finds a rule by code (`IL2001`, case-insensitive) or name (`unknown-field`).
 pub fn find(code_or_name: &str) -> Option<&'static Rule> {
     all()
@@ -183,10 +272,10 @@ pub fn find(code_or_name: &str) -> Option<&'static Rule> {
 
 /// The rule list as a Markdown table, grouped by area (kept in the README).
 /// `istiolint rules`: one aligned line per rule, opt-in rules marked.
-pub fn plain_table() -> String {
+pub fn plain_table(version: crate::schema::IstioVersion) -> String {
     let severity = |r: &Rule| {
-        let opt_in = if is_opt_in(r) { " (opt-in)" } else { "" };
-        format!("{}{opt_in}", r.severity.as_str())
+        let opt_in = if r.opt_in { " (opt-in)" } else { "" };
+        format!("{}{opt_in}", r.severity_for(version).as_str())
     };
     let name_width = all().iter().map(|r| r.name.len()).max().unwrap_or(0);
     let severity_width = all().iter().map(|r| severity(r).len()).max().unwrap_or(0);
@@ -215,8 +304,8 @@ pub fn markdown_table() -> String {
             "| {} | `{}` | {}{} | {} |\n",
             r.code,
             r.name,
-            r.severity.as_str(),
-            if is_opt_in(r) { " (opt-in)" } else { "" },
+            r.severity_label(),
+            if r.opt_in { " (opt-in)" } else { "" },
             r.summary.replace('|', "\\|")
         ));
     }
@@ -246,6 +335,52 @@ mod tests {
         let mut sorted = codes.clone();
         sorted.sort();
         assert_eq!(codes, sorted, "keep the registry in code order");
+    }
+
+    #[test]
+    fn every_rule_is_run_by_the_registry_or_the_pipeline() {
+        for r in all() {
+            match r.check {
+                // Reading, parsing and the schema are the pipeline's own.
+                Check::Pipeline => assert!(
+                    r.code.starts_with("IL1") || ("IL2001"..="IL2006").contains(&r.code),
+                    "{} has no check",
+                    r.code
+                ),
+                Check::SharedWith(head) => {
+                    assert!(
+                        matches!(head.check, Check::Object(_) | Check::Cross(_)),
+                        "{} is shared with {}, which runs nothing",
+                        r.code,
+                        head.code
+                    );
+                    assert!(all().contains(&head), "{} is not registered", head.code);
+                    let object_rule = matches!(head.check, Check::Object(_));
+                    // The head's kinds decide where the family runs.
+                    assert!(
+                        !object_rule || r.kinds.iter().all(|k| head.applies_to(k)),
+                        "{} reports on kinds its head {} does not run on",
+                        r.code,
+                        head.code
+                    );
+                }
+                Check::Object(_) | Check::Cross(_) => {}
+            }
+        }
+        let opt_in: Vec<&str> = all().iter().filter(|r| r.opt_in).map(|r| r.code).collect();
+        assert_eq!(opt_in, ["IL6002", "IL6004"]);
+    }
+
+    #[test]
+    fn version_dependent_severity() {
+        let w = &virtual_service::weights::WEIGHTS_NOT_100;
+        assert_eq!(w.severity_for(IstioVersion::new(1, 14, 9)), Severity::Error);
+        assert_eq!(
+            w.severity_for(IstioVersion::new(1, 15, 0)),
+            Severity::Warning
+        );
+        assert_eq!(w.severity_label(), "warning (error before 1.15)");
+        assert_eq!(input::YAML_SYNTAX.severity_label(), "error");
     }
 
     #[test]

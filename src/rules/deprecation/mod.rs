@@ -4,9 +4,8 @@ use serde_json::Value;
 
 use crate::diagnostic::{Applicability, Change, Finding, FixSpec};
 use crate::duration;
-use crate::objects::Object;
 use crate::rules::destination_rule::Policies;
-use crate::rules::{rule, Rule};
+use crate::rules::{rule, ObjectContext, Rule};
 use crate::schema::IstioVersion;
 
 rule!(
@@ -32,11 +31,13 @@ outlierDetection:
   consecutiveErrors: 1        # IL6001
 ```
 Write `consecutive5xxErrors: 1` (it counts 5xx responses; the old field counted 502-504).
-"
+",
+    check: crate::rules::Check::Object(check)
 );
 
 /// DestinationRule deprecations, on its traffic policies.
-pub fn check(policies: &Policies, out: &mut Vec<Finding>) {
+pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
+    let policies = ctx.policies();
     minimum_ring_size(policies, out);
     for (at, tp) in policies {
         let od = &tp["outlierDetection"];
@@ -97,7 +98,9 @@ served): `istiolint check --fix --select old-api-version`.
 ```yaml
 apiVersion: networking.istio.io/v1alpha3   # IL6002: use networking.istio.io/v1
 ```
-"
+",
+    check: crate::rules::Check::Object(old_api_version),
+    opt_in: true
 );
 
 rule!(
@@ -120,7 +123,8 @@ The integer `mirrorPercent` of an HTTP route. Istio warns when it is used.
 mirrorPercent: 10          # IL6003
 ```
 becomes `mirrorPercentage: {value: 10}`.
-"
+",
+    check: crate::rules::Check::Object(percent_fields)
 );
 
 rule!(
@@ -129,7 +133,7 @@ rule!(
     "duration-spelling",
     Info,
     Deprecation,
-    &["DestinationRule", "VirtualService"],
+    &[],
     "A duration written in a long form such as 120.000s (opt-in style rule)",
     "\
 ## What it checks
@@ -139,7 +143,9 @@ long forms. Opt-in: enable it with `--select IL6004` (or `duration-spelling`).
 
 ## Why it matters
 Style only; the fix is safe. Uniform spellings make reviews and diffs easier.
-"
+",
+    check: crate::rules::Check::Object(duration_spelling),
+    opt_in: true
 );
 
 rule!(
@@ -162,7 +168,8 @@ consistentHash:
   minimumRingSize: 1024          # IL6005
 ```
 becomes `ringHash: {minimumRingSize: 1024}`.
-"
+",
+    check: crate::rules::Check::SharedWith(&CONSECUTIVE_ERRORS)
 );
 
 rule!(
@@ -188,16 +195,16 @@ fault:
     percent: 10          # IL6006: percentage: {value: 10}
     fixedDelay: 5s
 ```
-"
+",
+    check: crate::rules::Check::SharedWith(&MIRROR_PERCENT)
 );
 
 const V1_SINCE: IstioVersion = IstioVersion::new(1, 22, 0);
 
-/// Version, mirror and duration deprecations on any networking object.
-/// `style`: whether the opt-in duration-spelling rule is enabled (it walks
-/// every field, so it only runs when asked for).
-pub fn check_object(obj: &Object, version: IstioVersion, style: bool, out: &mut Vec<Finding>) {
-    if version >= V1_SINCE && (obj.version == "v1alpha3" || obj.version == "v1beta1") {
+/// IL6002 on any networking object.
+fn old_api_version(ctx: &ObjectContext, out: &mut Vec<Finding>) {
+    let obj = ctx.object;
+    if ctx.version() >= V1_SINCE && (obj.version == "v1alpha3" || obj.version == "v1beta1") {
         out.push(
             Finding::new(
                 &OLD_API_VERSION,
@@ -212,30 +219,34 @@ pub fn check_object(obj: &Object, version: IstioVersion, style: bool, out: &mut 
             }),
         );
     }
-    if obj.kind == "VirtualService" {
-        for (i, r) in obj.json["spec"]["http"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            delay_percent(i, &r["fault"]["delay"], out);
-            if let Some(n) = r["mirrorPercent"].as_i64() {
-                let pointer = format!("/spec/http/{i}/mirrorPercent");
-                let free = r["mirrorPercentage"].is_null();
-                out.push(percent_renamed(
-                    &MIRROR_PERCENT,
-                    pointer,
-                    ("mirrorPercent", "mirrorPercentage"),
-                    n,
-                    free,
-                ));
-            }
+}
+
+/// IL6003 and IL6006: integer percents of a VirtualService's HTTP routes.
+fn percent_fields(ctx: &ObjectContext, out: &mut Vec<Finding>) {
+    for (i, r) in ctx.json()["spec"]["http"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        delay_percent(i, &r["fault"]["delay"], out);
+        if let Some(n) = r["mirrorPercent"].as_i64() {
+            let pointer = format!("/spec/http/{i}/mirrorPercent");
+            let free = r["mirrorPercentage"].is_null();
+            out.push(percent_renamed(
+                &MIRROR_PERCENT,
+                pointer,
+                ("mirrorPercent", "mirrorPercentage"),
+                n,
+                free,
+            ));
         }
     }
-    if style {
-        durations(&obj.json["spec"], out);
-    }
+}
+
+/// IL6004 (opt-in: it walks every field).
+fn duration_spelling(ctx: &ObjectContext, out: &mut Vec<Finding>) {
+    durations(&ctx.json()["spec"], out);
 }
 
 /// IST0002: `fault.delay.percent` set (a positive value, as Istio checks).

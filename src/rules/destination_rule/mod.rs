@@ -4,6 +4,7 @@ pub mod outlier;
 pub mod pool;
 pub mod tls_verify;
 pub mod webhook;
+pub mod webhook_warnings;
 
 use serde_json::Value;
 

@@ -2,8 +2,7 @@
 
 use crate::diagnostic::Finding;
 use crate::rules::rule;
-
-use super::Policies;
+use crate::rules::ObjectContext;
 
 rule!(
     PERCENT_RANGE,
@@ -24,7 +23,8 @@ outlierDetection:
   maxEjectionPercent: 150    # IL3001
 ```
 Corresponds to Istio's `validateOutlierDetection`.
-"
+",
+    check: crate::rules::Check::Object(check)
 );
 
 rule!(
@@ -53,7 +53,8 @@ outlierDetection:
 ```
 Lower `maxEjectionPercent` (e.g. 50) or set `minHealthPercent` (e.g. 50) so that ejection stops
 (panic mode) while too few hosts are healthy.
-"
+",
+    check: crate::rules::Check::SharedWith(&PERCENT_RANGE)
 );
 
 rule!(
@@ -79,11 +80,12 @@ outlierDetection:
   consecutiveGatewayErrors: 5    # IL3003
 ```
 Make `consecutiveGatewayErrors` smaller than `consecutive5xxErrors`, or drop it.
-"
+",
+    check: crate::rules::Check::SharedWith(&PERCENT_RANGE)
 );
 
-pub fn check(policies: &Policies, out: &mut Vec<Finding>) {
-    for (at, tp) in policies {
+pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
+    for (at, tp) in ctx.policies() {
         let od = &tp["outlierDetection"];
         if !od.is_object() {
             continue;

@@ -2,8 +2,7 @@
 
 use crate::diagnostic::Finding;
 use crate::rules::rule;
-
-use super::Policies;
+use crate::rules::ObjectContext;
 
 rule!(
     SERIALISING_LIMIT,
@@ -34,11 +33,12 @@ connectionPool:
     http1MaxPendingRequests: 1   # IL3004
 ```
 Size limits from the service's measured concurrency.
-"
+",
+    check: crate::rules::Check::Object(check)
 );
 
-pub fn check(policies: &Policies, out: &mut Vec<Finding>) {
-    for (at, tp) in policies {
+pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
+    for (at, tp) in ctx.policies() {
         let pool = &tp["connectionPool"];
         let connections = pool["tcp"]["maxConnections"].as_i64();
         let pending = pool["http"]["http1MaxPendingRequests"].as_i64();

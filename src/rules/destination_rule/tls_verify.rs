@@ -1,18 +1,15 @@
 //! Client TLS without a CA to verify the server (Istio IST0128/IST0129).
 
-use serde_json::Value;
-
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::Finding;
 use crate::rules::rule;
+use crate::rules::ObjectContext;
 use crate::schema::IstioVersion;
-
-use super::Policies;
 
 rule!(
     NO_SERVER_VERIFICATION,
     "IL3017",
     "tls-without-ca-certificates",
-    Warning,
+    Info,
     DestinationRule,
     &["DestinationRule"],
     "TLS mode SIMPLE or MUTUAL without caCertificates to verify the server",
@@ -33,13 +30,16 @@ tls:
   caCertificates: /etc/certs/ca.pem # verifies the server
   subjectAltNames: [api.example.com]
 ```
-"
+",
+    check: crate::rules::Check::Object(check),
+    severity_before: Some((SYSTEM_CA_SINCE, crate::diagnostic::Severity::Warning))
 );
 
 /// Istio 1.20 verifies servers with the system CA bundle by default.
 const SYSTEM_CA_SINCE: IstioVersion = IstioVersion::new(1, 20, 0);
 
-pub fn check(json: &Value, version: IstioVersion, policies: &Policies, out: &mut Vec<Finding>) {
+pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
+    let (json, version, policies) = (ctx.json(), ctx.version(), ctx.policies());
     let gateway = !json["spec"]["workloadSelector"].is_null();
     for (at, tp) in policies {
         let tls = &tp["tls"];
@@ -67,7 +67,6 @@ pub fn check(json: &Value, version: IstioVersion, policies: &Policies, out: &mut
         } else {
             f.message
                 .push_str(": the server is verified only against the system's public CAs");
-            f.severity = Some(Severity::Info);
         }
         out.push(f);
     }

@@ -4,10 +4,9 @@
 
 use serde_json::Value;
 
-use super::Policies;
-use crate::diagnostic::{Finding, Severity};
-use crate::objects::Object;
+use crate::diagnostic::Finding;
 use crate::rules::validators as v;
+use crate::rules::ObjectContext;
 use crate::rules::{rule, Rule};
 use crate::schema::IstioVersion;
 
@@ -33,7 +32,8 @@ spec:
 ```
 Istio: validation.go `ValidateDestinationRule`.
 ",
-    help: "use a service name, a FQDN such as reviews.ns.svc.cluster.local, or a leading wildcard (*.example.com)"
+    help: "use a service name, a FQDN such as reviews.ns.svc.cluster.local, or a leading wildcard (*.example.com)",
+    check: crate::rules::Check::Object(check)
 );
 
 rule!(
@@ -57,7 +57,8 @@ subsets:
 - name: v1          # IL3006: duplicate subset name
 ```
 ",
-    help: "give every subset a unique name of lowercase letters, digits and `-`"
+    help: "give every subset a unique name of lowercase letters, digits and `-`",
+    check: crate::rules::Check::SharedWith(&HOST_INVALID)
 );
 
 rule!(
@@ -77,7 +78,8 @@ labels:
   version: v1.0-    # IL3007: a value must end with a letter or digit
 ```
 ",
-    help: "use Kubernetes label syntax: keys `prefix/name`, values of at most 63 letters, digits, `-`, `_` or `.`"
+    help: "use Kubernetes label syntax: keys `prefix/name`, values of at most 63 letters, digits, `-`, `_` or `.`",
+    check: crate::rules::Check::SharedWith(&HOST_INVALID)
 );
 
 rule!(
@@ -96,7 +98,8 @@ without a port or without any policy, and `tunnel` together with `proxyProtocol`
 Istio rejects them (`traffic policy must have at least one field`); usually an indentation
 mistake moved the settings elsewhere.
 ",
-    help: "remove the empty block, or set at least one field in it"
+    help: "remove the empty block, or set at least one field in it",
+    check: crate::rules::Check::SharedWith(&HOST_INVALID)
 );
 
 rule!(
@@ -112,7 +115,8 @@ rule!(
 `maxRetries` and `maxConcurrentStreams` below 0; `h2UpgradePolicy: UPGRADE` with
 `useClientProtocol: true`.
 ",
-    help: "use non-negative limits; with h2UpgradePolicy UPGRADE, drop useClientProtocol"
+    help: "use non-negative limits; with h2UpgradePolicy UPGRADE, drop useClientProtocol",
+    check: crate::rules::Check::SharedWith(&HOST_INVALID)
 );
 
 rule!(
@@ -128,7 +132,8 @@ rule!(
 `tableSize` missing, too large or not prime; locality `distribute` with `failover`, weights
 outside 1-100 or not adding up to 100, and failover regions.
 ",
-    help: "run `istiolint rule IL3010` for the load-balancer settings Istio accepts together"
+    help: "run `istiolint rule IL3010` for the load-balancer settings Istio accepts together",
+    check: crate::rules::Check::SharedWith(&HOST_INVALID)
 );
 
 rule!(
@@ -144,7 +149,8 @@ rule!(
 `credentialName` together with certificate files; `insecureSkipVerify: true` with CA
 certificates, SANs or a credential.
 ",
-    help: "match the TLS fields to the mode: ISTIO_MUTUAL takes no certificates, MUTUAL needs a client certificate and key (or credentialName), insecureSkipVerify excludes CA and SANs"
+    help: "match the TLS fields to the mode: ISTIO_MUTUAL takes no certificates, MUTUAL needs a client certificate and key (or credentialName), insecureSkipVerify excludes CA and SANs",
+    check: crate::rules::Check::SharedWith(&HOST_INVALID)
 );
 
 rule!(
@@ -160,7 +166,8 @@ rule!(
 not `true`: Istio rejects it, because local-origin failures are only counted separately when
 the split is on.
 ",
-    help: "set splitExternalLocalOriginErrors: true, or drop consecutiveLocalOriginFailures"
+    help: "set splitExternalLocalOriginErrors: true, or drop consecutiveLocalOriginFailures",
+    check: crate::rules::Check::SharedWith(&HOST_INVALID)
 );
 
 rule!(
@@ -169,14 +176,15 @@ rule!(
     "export-to-invalid",
     Error,
     DestinationRule,
-    DR,
+    &["DestinationRule", "VirtualService"],
     "exportTo entries Istio rejects",
     "## What it checks
 `exportTo` on DestinationRules and VirtualServices: entries must be `.`, `*` or a namespace
 name; no duplicates; `~` is not allowed; `*` cannot be combined with other entries; a
 DestinationRule with a `workloadSelector` may only be exported to its own namespace.
 ",
-    help: "use `.`, `*` or `~` alone, or namespace names, each once"
+    help: "use `.`, `*` or `~` alone, or namespace names, each once",
+    check: crate::rules::Check::Object(export_to_check)
 );
 
 rule!(
@@ -191,7 +199,8 @@ rule!(
 `workloadSelector.matchLabels`: empty keys and `*` are rejected; a selector without labels is a
 warning (it selects nothing specific).
 ",
-    help: "give matchLabels at least one concrete label (no wildcards, no empty keys)"
+    help: "give matchLabels at least one concrete label (no wildcards, no empty keys)",
+    check: crate::rules::Check::SharedWith(&HOST_INVALID)
 );
 
 rule!(
@@ -206,7 +215,8 @@ rule!(
 `tunnel.protocol` other than CONNECT or POST, `targetHost` neither a domain name nor an IP,
 `targetPort` outside 1-65535.
 ",
-    help: "set tunnel.targetHost and tunnel.targetPort; protocol is CONNECT or POST"
+    help: "set tunnel.targetHost and tunnel.targetPort; protocol is CONNECT or POST",
+    check: crate::rules::Check::SharedWith(&HOST_INVALID)
 );
 
 rule!(
@@ -223,7 +233,8 @@ A `subsets[]` entry with no `labels` (Kiali KIA0209).
 ## Why it matters
 Without labels the subset is the whole service: routing to it splits nothing, which is rarely what
 a subset was written for (a forgotten `version: v2`).
-"
+",
+    check: crate::rules::Check::SharedWith(&HOST_INVALID)
 );
 
 fn at(out: &mut Vec<Finding>, rule: &'static Rule, pointer: String, message: String) {
@@ -233,7 +244,8 @@ fn at(out: &mut Vec<Finding>, rule: &'static Rule, pointer: String, message: Str
 /// Duplicate subset names are rejected from Istio 1.22.
 const DUPLICATE_SUBSETS_SINCE: IstioVersion = IstioVersion::new(1, 22, 0);
 
-pub fn check(obj: &Object, version: IstioVersion, policies: &Policies, out: &mut Vec<Finding>) {
+pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
+    let (obj, version, policies) = (ctx.object, ctx.version(), ctx.policies());
     let spec = &obj.json["spec"];
     if let Some(host) = spec["host"].as_str() {
         if let Err(e) = v::wildcard_domain(host) {
@@ -286,7 +298,6 @@ pub fn check(obj: &Object, version: IstioVersion, policies: &Policies, out: &mut
     for (p, tp) in policies {
         policy(p, tp, out);
     }
-    export_to(obj, !spec["workloadSelector"].is_null(), out);
     if let Some(sel) = spec["workloadSelector"].as_object() {
         let labels = sel.get("matchLabels").and_then(Value::as_object);
         match labels {
@@ -315,13 +326,11 @@ pub fn check(obj: &Object, version: IstioVersion, policies: &Policies, out: &mut
                 }
             }
             _ => {
-                let mut f = Finding::new(
-                    &WORKLOAD_SELECTOR,
+                out.push(Finding::new(
+                    &super::webhook_warnings::SELECTOR_WITHOUT_LABELS,
                     "/spec/workloadSelector",
                     "workload selector specified without labels",
-                );
-                f.severity = Some(Severity::Warning);
-                out.push(f);
+                ));
             }
         }
     }
@@ -588,13 +597,11 @@ fn load_balancer(p: &str, lb: &Value, has_outlier: bool, out: &mut Vec<Finding>)
             .as_array()
             .is_some_and(|a| !a.is_empty());
         if (failover.is_some() || has_priority) && !has_outlier {
-            let mut f = Finding::new(
-                &LB_INVALID,
+            out.push(Finding::new(
+                &super::webhook_warnings::FAILOVER_WITHOUT_OUTLIER,
                 format!("{p}/localityLbSetting"),
                 "outlier detection policy must be provided for failover",
-            );
-            f.severity = Some(Severity::Warning);
-            out.push(f);
+            ));
         }
     }
 }
@@ -664,8 +671,16 @@ fn tls(p: &str, t: &Value, out: &mut Vec<Finding>) {
     }
 }
 
+/// IL3013 on DestinationRules and VirtualServices.
+fn export_to_check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
+    let obj = ctx.object;
+    let with_selector =
+        obj.kind == "DestinationRule" && !obj.json["spec"]["workloadSelector"].is_null();
+    export_to(obj, with_selector, out);
+}
+
 /// `validateExportTo`, shared by DestinationRule and VirtualService.
-pub fn export_to(obj: &Object, with_selector: bool, out: &mut Vec<Finding>) {
+pub fn export_to(obj: &crate::objects::Object, with_selector: bool, out: &mut Vec<Finding>) {
     let Some(list) = obj.json["spec"]["exportTo"].as_array() else {
         return;
     };

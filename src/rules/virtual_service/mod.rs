@@ -2,4 +2,5 @@
 
 pub mod unreachable;
 pub mod webhook;
+pub mod webhook_warnings;
 pub mod weights;

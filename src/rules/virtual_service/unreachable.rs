@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::webhook::{warn, UNREACHABLE};
+use super::webhook::{push, UNREACHABLE};
 use crate::diagnostic::Finding;
 
 pub fn check(spec: &Value, out: &mut Vec<Finding>) {
@@ -26,7 +26,7 @@ pub fn check(spec: &Value, out: &mut Vec<Finding>) {
                 if catch_all {
                     let why = "only the last rule can have no matches";
                     let msg = format!("virtualService rule {} not used ({why})", label(i));
-                    warn(out, &UNREACHABLE, format!("/spec/{section}/{i}"), msg);
+                    push(out, &UNREACHABLE, format!("/spec/{section}/{i}"), msg);
                 }
                 catch_all = true;
                 continue;
@@ -36,7 +36,7 @@ pub fn check(spec: &Value, out: &mut Vec<Finding>) {
                     "virtualService rule {} not used (route without matches defined before)",
                     label(i)
                 );
-                warn(out, &UNREACHABLE, format!("/spec/{section}/{i}"), msg);
+                push(out, &UNREACHABLE, format!("/spec/{section}/{i}"), msg);
                 continue;
             }
             let mut duplicates = 0;
@@ -50,7 +50,7 @@ pub fn check(spec: &Value, out: &mut Vec<Finding>) {
                         match_label(m, j),
                         label(*prior)
                     );
-                    warn(
+                    push(
                         out,
                         &UNREACHABLE,
                         format!("/spec/{section}/{i}/match/{j}"),
@@ -68,7 +68,7 @@ pub fn check(spec: &Value, out: &mut Vec<Finding>) {
                     "virtualService rule {} not used (all matches used by prior rules)",
                     label(i)
                 );
-                warn(out, &UNREACHABLE, format!("/spec/{section}/{i}"), msg);
+                push(out, &UNREACHABLE, format!("/spec/{section}/{i}"), msg);
             }
         }
         for (n, b) in prefixes.iter().enumerate() {
@@ -85,7 +85,7 @@ pub fn check(spec: &Value, out: &mut Vec<Finding>) {
                 label(a.rule)
             );
             let pointer = format!("/spec/http/{}/match/{}/uri/prefix", b.rule, b.index);
-            warn(out, &UNREACHABLE, pointer, msg);
+            push(out, &UNREACHABLE, pointer, msg);
         }
     }
 }

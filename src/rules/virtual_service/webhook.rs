@@ -4,9 +4,10 @@
 
 use serde_json::Value;
 
-use crate::diagnostic::{Finding, Severity};
-use crate::objects::Object;
+use super::webhook_warnings as W;
+use crate::diagnostic::Finding;
 use crate::rules::validators as v;
+use crate::rules::ObjectContext;
 use crate::rules::{rule, Rule};
 
 const VS: &[&str] = &["VirtualService"];
@@ -29,7 +30,8 @@ overlap (`reviews` twice, `*.example.com` and `a.example.com`).
 hosts: [\"*\"]      # IL4005 without gateways: wildcard host * is not allowed for the mesh
 ```
 ",
-    help: "use service names or (wildcard) domains, each once; `*` only on VirtualServices bound to gateways"
+    help: "use service names or (wildcard) domains, each once; `*` only on VirtualServices bound to gateways",
+    check: crate::rules::Check::Object(check)
 );
 
 rule!(
@@ -45,7 +47,8 @@ rule!(
 label; `port.number` is 1-65535; every route entry has a destination. Also `mirror` and
 `mirrors`.
 ",
-    help: "give each destination a host (a service name or FQDN, no `*`), a lowercase subset name, a port number 1-65535"
+    help: "give each destination a host (a service name or FQDN, no `*`), a lowercase subset name, a port number 1-65535",
+    check: crate::rules::Check::SharedWith(&HOSTS)
 );
 
 rule!(
@@ -60,7 +63,8 @@ rule!(
 A VirtualService needs at least one of `http`, `tcp`, `tls`. A delegate (no `hosts`) may not
 name gateways nor have tcp or tls routes.
 ",
-    help: "add an http, tcp or tls route; a delegate VirtualService has only http routes and no gateways"
+    help: "add an http, tcp or tls route; a delegate VirtualService has only http routes and no gateways",
+    check: crate::rules::Check::SharedWith(&HOSTS)
 );
 
 rule!(
@@ -77,7 +81,8 @@ parts. `name.namespace` is the legacy form: accepted with a warning; write `name
 As in Istio, the entries after the first one without `/` are not checked (Istio accepts them;
 IL5003 still reports them when they name no Gateway among the inputs).
 ",
-    help: "name gateways `namespace/name`, `name` (in the VirtualService's namespace) or `mesh`"
+    help: "name gateways `namespace/name`, `name` (in the VirtualService's namespace) or `mesh`",
+    check: crate::rules::Check::SharedWith(&HOSTS)
 );
 
 rule!(
@@ -99,7 +104,8 @@ no `delegate` inside a delegate.
   redirect: {uri: /v2}     # IL4009: HTTP route cannot contain both route and redirect
 ```
 ",
-    help: "give each HTTP rule one action: route, redirect, directResponse or delegate"
+    help: "give each HTTP rule one action: route, redirect, directResponse or delegate",
+    check: crate::rules::Check::SharedWith(&HOSTS)
 );
 
 rule!(
@@ -116,7 +122,8 @@ regexes must be RE2 syntax (no look-around, no backreferences) and at most 1024 
 header names must be valid; `port` 1-65535; `sourceNamespace` a namespace name; `sourceLabels`
 valid labels.
 ",
-    help: "fix the match: non-empty prefix, exact or regex values, RE2 regexes, valid header names and ports"
+    help: "fix the match: non-empty prefix, exact or regex values, RE2 regexes, valid header names and ports",
+    check: crate::rules::Check::SharedWith(&HOSTS)
 );
 
 rule!(
@@ -132,7 +139,8 @@ rule!(
 `retryRemoteLocalities` (retries are off, the rest is meaningless); unknown `retryOn`
 conditions; durations.
 ",
-    help: "set attempts > 0 with retryOn or perTryTimeout; retryOn takes Envoy policies (5xx, gateway-error, connect-failure, ...) or status codes"
+    help: "set attempts > 0 with retryOn or perTryTimeout; retryOn takes Envoy policies (5xx, gateway-error, connect-failure, ...) or status codes",
+    check: crate::rules::Check::SharedWith(&HOSTS)
 );
 
 rule!(
@@ -147,7 +155,8 @@ rule!(
 A `fault` needs `abort` and/or `delay`; percentages 0 or 0.0001-100; `httpStatus` 200-600;
 known `grpcStatus` names; `http2Error` and `exponentialDelay` are not supported.
 ",
-    help: "use percentages between 0 and 100; an abort needs an httpStatus of 200-599 or a gRPC status name; a delay needs fixedDelay"
+    help: "use percentages between 0 and 100; an abort needs an httpStatus of 200-599 or a gRPC status name; a delay needs fixedDelay",
+    check: crate::rules::Check::SharedWith(&HOSTS)
 );
 
 rule!(
@@ -162,7 +171,8 @@ rule!(
 `allowOrigins` matches with a value, known `allowMethods`, valid header names, and a `maxAge`
 in whole seconds.
 ",
-    help: "use HTTP method names, non-empty header names and origins, and a maxAge in whole milliseconds"
+    help: "use HTTP method names, non-empty header names and origins, and a maxAge in whole milliseconds",
+    check: crate::rules::Check::SharedWith(&HOSTS)
 );
 
 rule!(
@@ -178,7 +188,8 @@ A `redirect` needs a uri, authority, scheme or port; `redirectCode` 3xx; scheme 
 A `rewrite` needs uri, uriRegexRewrite (with match and rewrite) or authority, not uri and
 uriRegexRewrite together. `directResponse.status` 200-600, body under 1 MiB.
 ",
-    help: "a redirect needs uri, authority, scheme or port and a 3xx code; a rewrite needs uri, authority or uriRegexRewrite (not uri with uriRegexRewrite); directResponse status is 200-599"
+    help: "a redirect needs uri, authority, scheme or port and a 3xx code; a rewrite needs uri, authority or uriRegexRewrite (not uri with uriRegexRewrite); directResponse status is 200-599",
+    check: crate::rules::Check::SharedWith(&HOSTS)
 );
 
 rule!(
@@ -193,7 +204,8 @@ rule!(
 `mirrorPercentage.value`, `mirrors[].percentage.value` and the deprecated `mirrorPercent`
 must be between 0 and 100.
 ",
-    help: "use a percentage between 0 and 100"
+    help: "use a percentage between 0 and 100",
+    check: crate::rules::Check::SharedWith(&HOSTS)
 );
 
 rule!(
@@ -209,7 +221,8 @@ Header names in `headers.request` and `headers.response` (route and destination 
 names, no `:` pseudo headers, no `Host` except through `:authority` on requests; values
 without control characters; the authority set only once per route.
 ",
-    help: "use plain header names (no `:` pseudo headers; Host only as `:authority` on requests); write `%%` for a literal `%` in values"
+    help: "use plain header names (no `:` pseudo headers; Host only as `:authority` on requests); write `%%` for a literal `%` in values",
+    check: crate::rules::Check::SharedWith(&HOSTS)
 );
 
 rule!(
@@ -239,7 +252,8 @@ http:
 ```
 Put specific matches first.
 ",
-    help: "put the more specific rule first, or remove the one that can never match"
+    help: "put the more specific rule first, or remove the one that can never match",
+    check: crate::rules::Check::SharedWith(&HOSTS)
 );
 
 rule!(
@@ -254,7 +268,8 @@ rule!(
 A TLS route needs at least one match with at least one SNI host; TCP/TLS route destinations and
 ports follow the HTTP rules.
 ",
-    help: "TLS rules need matches with sniHosts within the VirtualService's hosts; TCP and TLS rules need a route"
+    help: "TLS rules need matches with sniHosts within the VirtualService's hosts; TCP and TLS rules need a route",
+    check: crate::rules::Check::SharedWith(&HOSTS)
 );
 
 rule!(
@@ -269,7 +284,8 @@ rule!(
 Header matches on `@request.auth.claims.*` work only on gateways; Istio rejects them when the
 VirtualService applies to the mesh (no `gateways`, or `mesh` among them).
 ",
-    help: "route on JWT claims only in VirtualServices bound to a gateway (with a RequestAuthentication)"
+    help: "route on JWT claims only in VirtualServices bound to a gateway (with a RequestAuthentication)",
+    check: crate::rules::Check::SharedWith(&HOSTS)
 );
 
 const RETRY_ON: &[&str] = &[
@@ -315,7 +331,7 @@ const METHODS: &[&str] = &[
     "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE", "*",
 ];
 
-fn push(
+pub(super) fn push(
     out: &mut Vec<Finding>,
     rule: &'static Rule,
     pointer: impl Into<String>,
@@ -330,9 +346,9 @@ fn sni_host(p: &str, sni: &str, hosts: &Value, out: &mut Vec<Finding>) {
     // `outbound_.15010_._.istiod...` is the SNI form of an Istio cluster name.
     if let (Err(e), false) = (v::wildcard_domain(sni), sni.starts_with("outbound_")) {
         match sni.parse::<std::net::IpAddr>() {
-            Ok(ip) => warn(
+            Ok(ip) => push(
                 out,
-                &TCP_TLS,
+                &W::SNI_IP_ADDRESS,
                 p,
                 format!("using an IP address (\"{ip}\") goes against SNI spec and most clients do not support this"),
             ),
@@ -365,17 +381,6 @@ fn sni_host(p: &str, sni: &str, hosts: &Value, out: &mut Vec<Finding>) {
     }
 }
 
-pub(super) fn warn(
-    out: &mut Vec<Finding>,
-    rule: &'static Rule,
-    pointer: impl Into<String>,
-    message: impl Into<String>,
-) {
-    let mut f = Finding::new(rule, pointer, message);
-    f.severity = Some(Severity::Warning);
-    out.push(f);
-}
-
 fn set(v: &Value) -> bool {
     !v.is_null()
 }
@@ -385,7 +390,8 @@ fn proto_set(v: &Value) -> bool {
     !(v.is_null() || v == "" || v == 0)
 }
 
-pub fn check(obj: &Object, out: &mut Vec<Finding>) {
+pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
+    let obj = ctx.object;
     let spec = &obj.json["spec"];
     let hosts: Vec<&str> = spec["hosts"]
         .as_array()
@@ -558,7 +564,6 @@ pub fn check(obj: &Object, out: &mut Vec<Finding>) {
         }
     }
     super::unreachable::check(spec, out);
-    crate::rules::destination_rule::webhook::export_to(obj, false, out);
 }
 
 fn host_overlap(a: &str, b: &str) -> bool {
@@ -585,9 +590,9 @@ fn gateway_names(pointer: &str, list: &Value, out: &mut Vec<Finding>) {
             None => {
                 if g.contains('.') {
                     let parts: Vec<&str> = g.split('.').collect();
-                    warn(
+                    push(
                         out,
-                        &GATEWAY_NAME,
+                        &W::LEGACY_GATEWAY_NAME,
                         p.clone(),
                         format!("using legacy gatewayName format \"{g}\"; prefer the <namespace>/<name> format: \"{}/{}\"", parts[1], parts[0]),
                     );
@@ -1126,9 +1131,9 @@ fn fault(p: &str, f: &Value, out: &mut Vec<Finding>) {
             }
         }
         if !set(&abort["grpcStatus"]) && !set(&abort["http2Error"]) && !set(&abort["httpStatus"]) {
-            warn(
+            push(
                 out,
-                &FAULT,
+                &W::ABORT_WITHOUT_ERROR,
                 format!("{p}/abort"),
                 "abort configured, but error type not set",
             );
@@ -1279,9 +1284,9 @@ fn redirect(base: &str, r: &Value, out: &mut Vec<Finding>) {
             if n > 1 << 20 {
                 push(out, &REDIRECT, format!("{p}/body"), "large direct_responses may impact control plane performance, must be less than 1MB");
             } else if n > 100 << 10 {
-                warn(
+                push(
                     out,
-                    &REDIRECT,
+                    &W::LARGE_DIRECT_RESPONSE,
                     format!("{p}/body"),
                     "large direct_responses may impact control plane performance",
                 );

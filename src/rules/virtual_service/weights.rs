@@ -2,9 +2,9 @@
 
 use serde_json::Value;
 
-use crate::diagnostic::{Finding, Severity};
-use crate::objects::Object;
+use crate::diagnostic::Finding;
 use crate::rules::rule;
+use crate::rules::ObjectContext;
 use crate::schema::IstioVersion;
 
 rule!(
@@ -25,7 +25,8 @@ route:
 - destination: {host: reviews, subset: v1}
   weight: -10      # IL4001
 ```
-"
+",
+    check: crate::rules::Check::Object(check)
 );
 
 rule!(
@@ -49,7 +50,8 @@ route:
 - destination: {host: reviews, subset: v2}
   weight: 0        # IL4002
 ```
-"
+",
+    check: crate::rules::Check::SharedWith(&NEGATIVE_WEIGHT)
 );
 
 rule!(
@@ -79,7 +81,9 @@ route:
 - destination: {host: recommendation, subset: version-v2}
   weight: 50       # IL4003: weights add up to 125
 ```
-"
+",
+    check: crate::rules::Check::SharedWith(&NEGATIVE_WEIGHT),
+    severity_before: Some((RELATIVE_WEIGHTS_SINCE, crate::diagnostic::Severity::Error))
 );
 
 rule!(
@@ -106,13 +110,15 @@ route:
   weight: 50       # IL4004
 ```
 Remove the weight or add the missing destination.
-"
+",
+    check: crate::rules::Check::SharedWith(&NEGATIVE_WEIGHT)
 );
 
 /// Istio treats weights as relative from 1.15 on.
 const RELATIVE_WEIGHTS_SINCE: IstioVersion = IstioVersion::new(1, 15, 0);
 
-pub fn check(obj: &Object, version: IstioVersion, out: &mut Vec<Finding>) {
+pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
+    let (obj, version) = (ctx.object, ctx.version());
     for section in ["http", "tcp", "tls"] {
         for (i, route) in obj.json["spec"][section]
             .as_array()
@@ -196,7 +202,6 @@ fn check_route(base: &str, dests: &[Value], version: IstioVersion, out: &mut Vec
         if version < RELATIVE_WEIGHTS_SINCE {
             f.message
                 .push_str(&format!("; Istio {version} rejects this route"));
-            f.severity = Some(Severity::Error);
         } else {
             f.message.push_str(&format!(
                 "; Istio treats them as relative: {}",
