@@ -228,7 +228,11 @@ rule!(
     DR,
     "A subset without labels selects every endpoint of the host",
     "## What it checks
-A `subsets[]` entry with no `labels` (Kiali KIA0209).
+A `subsets[]` entry with no `labels` (Kiali KIA0209), unless it carries its own `trafficPolicy`.
+
+A label-less subset with a traffic policy is deliberate: Istio's egress-gateway task routes to
+`subset: cnn` whose only purpose is a TLS or port policy for every endpoint of the gateway. Unlike
+Kiali, istiolint stays silent there.
 
 ## Why it matters
 Without labels the subset is the whole service: routing to it splits nothing, which is rarely what
@@ -277,7 +281,10 @@ pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
             Some(n) => seen.push(n),
             None => {}
         }
-        if s["labels"].as_object().is_none_or(|l| l.is_empty()) {
+        // A label-less subset with its own trafficPolicy is Istio's egress-gateway
+        // pattern (a named policy for the whole host), not a forgotten label.
+        let unlabelled = s["labels"].as_object().is_none_or(|l| l.is_empty());
+        if unlabelled && s["trafficPolicy"].is_null() {
             let name = s["name"].as_str().unwrap_or("");
             out.push(
                 Finding::new(&SUBSET_NO_LABELS, base.clone(), format!("subset `{name}` has no labels: it selects every endpoint of the host"))
