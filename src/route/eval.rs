@@ -2,6 +2,7 @@
 //! Envoy do: which routes Istio builds for this proxy (TranslateRoute: match
 //! port, sourceMatchHTTP), then which built route Envoy picks (first match).
 
+use super::outcome::Step;
 use super::pattern::Pattern;
 use super::request::Request;
 use super::rule::{Cond, Rule};
@@ -86,13 +87,15 @@ impl Built<'_> {
 }
 
 /// BuildHTTPRoutesForVirtualService: the routes of one VirtualService for
-/// this proxy, stopping after the first catch-all. Matches not built are
-/// reported to `skipped` with the reason.
+/// this proxy, stopping after the first catch-all. Each match not built is
+/// noted in `trace` with the reason: "`label` http[i] match[j] not built
+/// `place`: why" (`place` is "for this proxy" or "on GATEWAY").
 pub fn build<'r>(
     rules: &'r [Rule],
     vs: usize,
     proxy: &Proxy,
-    skipped: &mut Vec<(&'r Rule, &'r Cond, String)>,
+    (label, place): (&str, &str),
+    trace: &mut Vec<Step>,
 ) -> Vec<Built<'r>> {
     let mut out = Vec::new();
     for rule in rules {
@@ -107,7 +110,13 @@ pub fn build<'r>(
         let mut catch_all = false;
         for cond in &rule.matches {
             if let Some(why) = not_built(cond, proxy) {
-                skipped.push((rule, cond, why));
+                trace.push(Step {
+                    text: format!(
+                        "{label} http[{}] match[{}] not built {place}: {why}",
+                        rule.index, cond.index
+                    ),
+                    at: Some(format!("{}:{}", rule.file, cond.line)),
+                });
                 continue;
             }
             let b = Built {

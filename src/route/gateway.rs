@@ -178,19 +178,8 @@ pub fn route(world: &World, req: &Request, namespace: &str, name: &str) -> Resul
                 });
                 continue;
             }
-            let mut skipped = Vec::new();
-            let routes = build(&e.rules, i, &proxy, &mut skipped);
-            for (rule, cond, why) in &skipped {
-                trace.push(Step {
-                    text: format!(
-                        "{} http[{}] match[{}] not built on {gname}: {why}",
-                        e.label(),
-                        rule.index,
-                        cond.index
-                    ),
-                    at: Some(format!("{}:{}", rule.file, cond.line)),
-                });
-            }
+            let on = format!("on {gname}");
+            let routes = build(&e.rules, i, &proxy, (&e.label(), &on), &mut trace);
             if routes.is_empty() {
                 trace.push(Step {
                     text: format!(

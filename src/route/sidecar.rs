@@ -121,19 +121,13 @@ pub fn route(
                 None => continue,
             }
         };
-        let mut skipped = Vec::new();
-        let routes = build(&e.rules, i, &proxy, &mut skipped);
-        for (rule, cond, why) in &skipped {
-            trace.push(Step {
-                text: format!(
-                    "{} http[{}] match[{}] not built for this proxy: {why}",
-                    e.label(),
-                    rule.index,
-                    cond.index
-                ),
-                at: Some(format!("{}:{}", rule.file, cond.line)),
-            });
-        }
+        let routes = build(
+            &e.rules,
+            i,
+            &proxy,
+            (&e.label(), "for this proxy"),
+            &mut trace,
+        );
         if routes.is_empty() {
             trace.push(Step {
                 text: format!(
