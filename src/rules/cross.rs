@@ -117,14 +117,9 @@ impl Facts {
         let (named, used) = (&self.mesh.namespaces, &self.mesh.object_namespaces);
         let known = |ns: &str| named.contains(ns) || used.contains(ns);
         let expand = |host: &mut String| {
-            let labels: Vec<&str> = host.split('.').collect();
-            let service = match labels.as_slice() {
-                [name, ns] | [name, ns, "svc"] if !name.contains('*') && known(ns) => {
-                    format!("{name}.{ns}.svc.cluster.local")
-                }
-                _ => return,
-            };
-            *host = service;
+            if let Some(service) = crate::model::expand_namespace_host(host, known) {
+                *host = service.into_string();
+            }
         };
         for d in &mut self.destination_rules {
             expand(&mut d.host);
@@ -183,13 +178,9 @@ pub struct DrFact {
     pub tls_mode_at: Option<Located>,
 }
 
-/// Istio's ResolveShortnameToFQDN: names without a dot live in the object's namespace.
+/// Istio's ResolveShortnameToFQDN (`model::Host::resolve`) as a string.
 pub fn fqdn(host: &str, namespace: &str) -> String {
-    if host.contains('*') || host.contains('.') {
-        host.to_string()
-    } else {
-        format!("{host}.{namespace}.svc.cluster.local")
-    }
+    crate::model::Host::resolve(host, namespace).into_string()
 }
 
 pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut Facts) {
@@ -267,12 +258,7 @@ pub fn strings(v: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The namespace of a cluster service host (`name.ns.svc.cluster.local`,
-/// also `*.ns.svc.cluster.local`); `None` for other hosts.
-pub fn service_namespace(host: &str) -> Option<&str> {
-    let (_, ns) = host.strip_suffix(".svc.cluster.local")?.split_once('.')?;
-    (!ns.contains('.')).then_some(ns)
-}
+pub use crate::model::host::service_namespace;
 
 /// Istio's exportTo: a DestinationRule is always visible in its own namespace.
 pub fn visible(dr: &DrFact, from_ns: &str) -> bool {
