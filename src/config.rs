@@ -310,6 +310,9 @@ impl Config {
             list(&self.context.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()),
             list(&self.exclude),
         );
+        if self.closed_world {
+            out.push_str("closed-world: true\n");
+        }
         if self.overrides.is_empty() {
             out.push_str("overrides: []\n");
         } else {

@@ -97,6 +97,12 @@ fn closed_world_config_key() {
         SNAPSHOT,
     ]));
     assert_eq!((code, out), (1, closed_world_findings()));
+    let (_, rendered, _) =
+        outcome(istiolint().args(["config", "--config", config.to_str().unwrap()]));
+    assert!(
+        rendered.ends_with("exclude: []\nclosed-world: true\noverrides: []\n"),
+        "{rendered}"
+    );
     std::fs::write(&config, "closed-world: yes please\n").unwrap();
     let (code, _, err) =
         outcome(istiolint().args(["check", "--config", config.to_str().unwrap(), SNAPSHOT]));
