@@ -28,6 +28,9 @@ fn unchecked_subsets_are_named_in_the_summary_not_reported() {
              Checked 1 file (1 object): 0 errors, 1 warning, 0 infos.\n{VS_NOTE}"
         )
     );
+    // JSON carries it as `notes` (schemas/output/check.json).
+    let (_, json) = check_json(&["--no-config", "testdata/rules/subsets/vs.yaml"]);
+    assert_eq!(json["notes"], serde_json::json!([VS_NOTE.trim_end()]));
     // -q prints no summary, so no note; ignoring IL5002 drops it too.
     let (_, quiet, _) = concise(&["-q", "testdata/rules/subsets/vs.yaml"]);
     assert!(!quiet.contains("Not checked"), "{quiet}");
