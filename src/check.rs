@@ -54,6 +54,8 @@ pub struct Options {
     pub namespace: Arc<str>,
     /// Input name → the namespace its kustomization sets (filled by `run`).
     pub file_namespaces: Arc<std::collections::HashMap<Arc<str>, Arc<str>>>,
+    /// The inputs are complete (`--closed-world`): absence is evidence.
+    pub closed_world: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -80,6 +82,7 @@ impl Default for Options {
             progress: false,
             namespace: Arc::from("default"),
             file_namespaces: Arc::default(),
+            closed_world: false,
         }
     }
 }
@@ -200,6 +203,8 @@ pub struct Report {
     pub context_files: Vec<(Arc<str>, usize)>,
     /// Directories named on the command line that hold no manifest.
     pub empty_dirs: Vec<PathBuf>,
+    /// What the run could not check, printed after the summary line.
+    pub notes: Vec<String>,
 }
 
 pub struct FileEntry {
@@ -321,7 +326,9 @@ fn run_inputs_with(
         facts.merge(o.facts);
         suppressions.extend(o.suppressions);
     }
+    facts.closed_world = opts.closed_world;
     diagnostics.extend(cross::check(&mut facts));
+    let notes = crate::check_context::notes(&facts, opts);
     let context_names = context_files.iter().map(|(n, _)| n.clone()).collect();
     finish(&mut diagnostics, &mut suppressions, opts, &context_names);
     let missing: std::collections::BTreeSet<&Arc<str>> = diagnostics
@@ -348,6 +355,7 @@ fn run_inputs_with(
         files,
         context_files,
         empty_dirs: Vec::new(),
+        notes,
     }
 }
 
@@ -415,7 +423,7 @@ pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
 
 /// Per-object checks: the name, the registry's rules for the kind, the schema.
 fn check_object(object: &Object, file: &Arc<str>, text: &str, opts: &Options) -> Vec<Finding> {
-    let mut findings = Vec::new();
+    let mut findings = crate::rules::input_kinds::check(object, opts);
     if object.group != schema::GROUP {
         return findings;
     }

@@ -92,3 +92,13 @@ pub fn context_facts(src: &Source, opts: &Options) -> ContextFile {
     }
     out
 }
+
+/// What the run could not check and how to check it, for after the summary
+/// line: today IL5002's hosts without a DestinationRule among the inputs.
+pub fn notes(facts: &Facts, opts: &Options) -> Vec<String> {
+    let mut out = Vec::new();
+    if opts.enabled(&cross::NO_DESTINATION_RULE) {
+        out.extend(cross::unchecked_note(facts));
+    }
+    out
+}

@@ -100,6 +100,9 @@ pub struct CheckArgs {
     /// Deprecated spelling of --context-files (diff's --context is a kubeconfig context).
     #[arg(long, value_name = "PATH", hide = true)]
     pub context: Vec<PathBuf>,
+    /// The inputs are complete (a cluster snapshot): report missing hosts, subsets and gateways.
+    #[arg(long)]
+    pub closed_world: bool,
     /// The namespace of objects that name none (a kustomization's `namespace:` wins for its files).
     #[arg(short, long, default_value = "default")]
     pub namespace: String,
@@ -323,6 +326,7 @@ fn check(mut args: CheckArgs, out: &mut dyn Write) -> Result<ExitCode, String> {
     opts.extend_select = args.extend_select.clone();
     opts.stdin_name = args.stdin_filename.as_deref().map(std::sync::Arc::from);
     opts.namespace = std::sync::Arc::from(args.namespace.as_str());
+    opts.closed_world |= args.closed_world;
     // Never in pipes or CI logs.
     opts.progress = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
     let paths = if args.paths.is_empty() {
@@ -420,6 +424,7 @@ pub fn options(config: &Config, flags: OptionFlags) -> Options {
         exclude: crate::config::globset(&config.exclude),
         context,
         root,
+        closed_world: config.closed_world,
         ..Options::default()
     }
 }

@@ -22,6 +22,7 @@ const KEYS: &[&str] = &[
     "context",
     "exclude",
     "overrides",
+    "closed-world",
 ];
 const OVERRIDE_KEYS: &[&str] = &["files", "ignore", "severity"];
 
@@ -37,6 +38,8 @@ pub struct Config {
     pub context: Vec<PathBuf>,
     pub exclude: Vec<String>,
     pub overrides: Vec<Override>,
+    /// `closed-world: true`: the inputs are complete (see `check --closed-world`).
+    pub closed_world: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -128,6 +131,12 @@ pub fn from_text(path: &Path, text: &str) -> Result<Config, String> {
                 config.context = strings(v, &err)?.into_iter().map(PathBuf::from).collect()
             }
             "exclude" => config.exclude = globs(v, &err)?,
+            "closed-world" => {
+                config.closed_world = match v.value {
+                    crate::yaml::Value::Scalar(crate::yaml::Scalar::Bool(b)) => b,
+                    _ => return Err(err(v, "closed-world must be true or false".into())),
+                }
+            }
             "overrides" => {
                 let items = v.as_seq().ok_or_else(|| {
                     err(
@@ -301,6 +310,9 @@ impl Config {
             list(&self.context.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()),
             list(&self.exclude),
         );
+        if self.closed_world {
+            out.push_str("closed-world: true\n");
+        }
         if self.overrides.is_empty() {
             out.push_str("overrides: []\n");
         } else {

@@ -28,6 +28,8 @@ pub struct Subset {
     pub name: Option<Located<String>>,
     /// Label keys are located at the key itself, values at the value.
     pub labels: Vec<(Located<String>, Located<String>)>,
+    /// Where the `labels` mapping is, when there is one.
+    pub labels_at: Option<Loc>,
     pub traffic_policy: Option<TrafficPolicy>,
 }
 
@@ -54,6 +56,7 @@ impl DestinationRule {
                     at: s.loc(),
                     name: s.string("name"),
                     labels: s.located_pairs("labels"),
+                    labels_at: s.map("labels").map(|l| l.loc()),
                     traffic_policy: s
                         .get("trafficPolicy")
                         .and_then(|c| TrafficPolicy::build(&c)),
@@ -82,6 +85,6 @@ impl Locs for DestinationRule {
 
 impl Locs for Subset {
     fn locs<'a>(&'a self, out: &mut Vec<&'a Loc>) {
-        locs!(out; self.at, self.name, self.labels, self.traffic_policy);
+        locs!(out; self.at, self.name, self.labels, self.labels_at, self.traffic_policy);
     }
 }

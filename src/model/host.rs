@@ -41,6 +41,10 @@ impl Host {
         &self.0
     }
 
+    pub fn into_string(self) -> String {
+        self.0
+    }
+
     /// Starts with `*` (Istio IsWildCarded).
     pub fn is_wildcard(&self) -> bool {
         self.0.starts_with('*')
@@ -70,9 +74,7 @@ impl Host {
     /// The namespace of a cluster service host: `x.NS.svc.cluster.local`
     /// (also `*.NS.svc.cluster.local`) gives `NS`; other hosts give `None`.
     pub fn service_namespace(&self) -> Option<&str> {
-        let rest = self.0.strip_suffix(".svc.cluster.local")?;
-        let (name, ns) = rest.split_once('.')?;
-        (!name.is_empty() && !ns.is_empty() && !ns.contains('.')).then_some(ns)
+        service_namespace(&self.0)
     }
 }
 
@@ -80,6 +82,14 @@ impl fmt::Display for Host {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// `Host::service_namespace` on a borrowed name (for the cross-object
+/// indexes, which keep hosts as strings).
+pub fn service_namespace(host: &str) -> Option<&str> {
+    let rest = host.strip_suffix(".svc.cluster.local")?;
+    let (name, ns) = rest.split_once('.')?;
+    (!name.is_empty() && !ns.is_empty() && !ns.contains('.')).then_some(ns)
 }
 
 /// Istio Name.Matches on borrowed names: `a` and `b` have a name in common.

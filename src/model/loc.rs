@@ -4,7 +4,7 @@
 
 use std::ops::Deref;
 
-use crate::yaml::{escape_pointer_token, Node, Scalar, Span, Value};
+use crate::yaml::{Node, Scalar, Span, Value};
 
 /// Where a value is: its RFC 6901 pointer inside the object, the span of the
 /// value and, when it is a mapping value, the span of its key.
@@ -131,9 +131,18 @@ impl<'a> Cursor<'a> {
         let entry = self.node.entry(key)?;
         Some(Cursor {
             node: &entry.value,
-            pointer: format!("{}/{}", self.pointer, escape_pointer_token(key)),
+            pointer: self.child_pointer(key),
             key: Some(entry.key.span),
         })
+    }
+
+    /// The pointer of mapping key `key` below this node, built in one allocation.
+    fn child_pointer(&self, key: &str) -> String {
+        let mut pointer = String::with_capacity(self.pointer.len() + key.len() + 1);
+        pointer.push_str(&self.pointer);
+        pointer.push('/');
+        crate::yaml::push_pointer_token(&mut pointer, key);
+        pointer
     }
 
     /// Follows several keys: `path(&["spec", "template"])`.
@@ -166,7 +175,7 @@ impl<'a> Cursor<'a> {
             .unwrap_or_default()
             .iter()
             .map(|e| {
-                let pointer = format!("{}/{}", self.pointer, escape_pointer_token(&e.key.text));
+                let pointer = self.child_pointer(&e.key.text);
                 // A key is located by its own span (key == span marks it).
                 let key = Located::new(
                     e.key.text.clone(),

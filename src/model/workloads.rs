@@ -91,6 +91,9 @@ impl Service {
 pub struct Workload {
     pub meta: Meta,
     pub pod_labels: Vec<(String, String)>,
+    /// A Pod's `spec.nodeName`: the Node whose topology labels its
+    /// endpoints carry (controllers' pods may land on any node).
+    pub node_name: Option<String>,
 }
 
 /// Where the pod labels of a workload kind are; `None` for other kinds.
@@ -113,7 +116,15 @@ impl Workload {
             .path(path)
             .map(|m| m.pairs("labels"))
             .unwrap_or_default();
-        Workload { meta, pod_labels }
+        let node_name = match path {
+            ["metadata"] => root.path(&["spec", "nodeName"]).and_then(|n| n.as_string()),
+            _ => None,
+        };
+        Workload {
+            meta,
+            pod_labels,
+            node_name: node_name.map(|n| n.value),
+        }
     }
 }
 

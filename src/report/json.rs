@@ -16,6 +16,9 @@ use crate::diagnostic::{Applicability, ObjectRef, Severity, Summary};
 struct Out<'a> {
     diagnostics: Vec<Entry<'a>>,
     summary: &'a Summary,
+    /// What the run could not check (the human summary's "Not checked" lines).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<Cow<'a, str>>,
 }
 
 #[derive(Serialize)]
@@ -68,6 +71,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let text = serde_json::to_string_pretty(&Out {
         diagnostics,
         summary: &report.summary,
+        notes: report.notes.iter().map(|n| escape::visible(n)).collect(),
     })?;
     writeln!(out, "{}", escape::json(text))
 }

@@ -53,6 +53,9 @@ pub fn write(report: &Report, format: Format, style: Style, out: &mut dyn Write)
             }
             if !style.quiet {
                 writeln!(out, "{}", summary_line(report))?;
+                for note in &report.notes {
+                    writeln!(out, "{}", escape::visible(note))?;
+                }
                 if let Some(line) = fixable_line(report) {
                     writeln!(out, "{line}")?;
                 }

@@ -138,13 +138,15 @@ pub fn check(facts: &Facts) -> Vec<Diagnostic> {
             let Some((_, selector)) = jwt.gateways.iter().find(|(name, _)| name == g) else {
                 continue;
             };
-            let pods: Vec<&(String, Labels)> = facts
+            let mut pods = facts
                 .refs
                 .workloads
                 .iter()
-                .filter(|(_, l)| !selector.is_empty() && selects(selector, l))
-                .collect();
-            if let Some((ns, _)) = pods.iter().find(|(ns, l)| !covered(ns, l)) {
+                .filter(|w| !selector.is_empty() && selects(selector, &w.labels));
+            if let Some(ns) = pods
+                .find(|w| !covered(&w.namespace, &w.labels))
+                .map(|w| &w.namespace)
+            {
                 out.push(diag(
                     &JWT_WITHOUT_REQUEST_AUTHENTICATION,
                     at,

@@ -19,11 +19,13 @@ rule!(
     &["VirtualService", "DestinationRule"],
     "A destination or DestinationRule host that no Service or ServiceEntry among the inputs defines",
     "## What it checks
-When Services or ServiceEntries are among the inputs (or `--context`), each route and mirror
-destination host and each DestinationRule host must be a Service (`name`, `name.namespace`,
+When Services or ServiceEntries are among the inputs (or `--context-files`), each route and
+mirror destination host and each DestinationRule host must be a Service (`name`, `name.namespace`,
 FQDN) or a ServiceEntry host (wildcards included) that is visible where the object applies:
 a ServiceEntry's `exportTo`, a Service's `networking.istio.io/exportTo` annotation, and the
 object's own `exportTo`. A warning, because the service may live outside the files checked.
+Cluster hosts (`*.svc.cluster.local`) are looked up only when Services are among the inputs,
+other hosts only when ServiceEntries are; with `--closed-world` every host is.
 
 ## Why it matters
 A route to an unknown host returns 503; a DestinationRule for one applies to nothing. Istio
@@ -67,10 +69,12 @@ struct Registry<'a> {
     wildcards: Vec<&'a ServiceFact>,
     k8s: bool,
     entries: bool,
+    /// `--closed-world`: every host is looked up.
+    closed_world: bool,
 }
 
 impl<'a> Registry<'a> {
-    fn new(f: &'a RefFacts) -> Registry<'a> {
+    fn new(f: &'a RefFacts, closed_world: bool) -> Registry<'a> {
         let mut exact: HashMap<&str, Vec<&ServiceFact>> = HashMap::new();
         let mut wildcards = Vec::new();
         for s in &f.services {
@@ -84,11 +88,15 @@ impl<'a> Registry<'a> {
             wildcards,
             k8s: f.k8s_services > 0,
             entries: f.service_entries > 0,
+            closed_world,
         }
     }
 
     /// Whether the kind of registry that would define `host` is among the inputs.
     fn knows(&self, host: &str) -> bool {
+        if self.closed_world {
+            return true;
+        }
         match host.ends_with(".svc.cluster.local") {
             true => self.k8s,
             false => self.entries,
@@ -170,9 +178,9 @@ impl Missing {
 
 pub fn check(facts: &crate::rules::cross::Facts) -> Vec<Diagnostic> {
     let (f, drs) = (&facts.refs, &facts.destination_rules[..]);
-    let registry = Registry::new(f);
+    let registry = Registry::new(f, facts.closed_world);
     let mut out = Vec::new();
-    if !registry.k8s && !registry.entries {
+    if !registry.k8s && !registry.entries && !facts.closed_world {
         return out;
     }
     for vs in f.virtual_services.iter().filter(|vs| !vs.context) {

@@ -10,15 +10,19 @@ pub mod cross;
 pub mod cross_ambient;
 pub mod cross_dr;
 pub mod cross_duplicates;
+pub mod cross_gateways;
 pub mod cross_jwt;
+pub mod cross_pods;
 pub mod cross_refs;
 pub mod cross_registry;
+pub mod cross_subset_labels;
 pub mod cross_vs;
 pub mod deprecation;
 pub mod destination_rule;
 pub mod durations;
 pub mod host_keys;
 pub mod input;
+pub mod input_kinds;
 pub mod schema;
 pub mod validators;
 pub mod virtual_service;
@@ -185,6 +189,7 @@ pub fn all() -> &'static [&'static Rule] {
         &input::UNREADABLE_FILE,
         &input::COMPLEX_KEY,
         &input::UNUSED_SUPPRESSION,
+        &input_kinds::UNKNOWN_KIND,
         &schema::UNKNOWN_FIELD,
         &schema::WRONG_TYPE,
         &schema::INVALID_VALUE,
@@ -207,7 +212,7 @@ pub fn all() -> &'static [&'static Rule] {
         &destination_rule::webhook::EXPORT_TO,
         &destination_rule::webhook::WORKLOAD_SELECTOR,
         &destination_rule::webhook::TUNNEL_INVALID,
-        &destination_rule::webhook::SUBSET_NO_LABELS,
+        &cross_subset_labels::SUBSET_NO_LABELS,
         &destination_rule::tls_verify::NO_SERVER_VERIFICATION,
         &destination_rule::webhook_warnings::FAILOVER_WITHOUT_OUTLIER,
         &destination_rule::webhook_warnings::SELECTOR_WITHOUT_LABELS,
@@ -236,13 +241,13 @@ pub fn all() -> &'static [&'static Rule] {
         &virtual_service::webhook_warnings::SNI_IP_ADDRESS,
         &cross::SUBSET_NOT_FOUND,
         &cross::NO_DESTINATION_RULE,
-        &cross_refs::GATEWAY_NOT_FOUND,
+        &cross_gateways::GATEWAY_NOT_FOUND,
         &cross_vs::HOST_CONFLICT,
         &cross_dr::DUPLICATE_DR,
-        &cross_refs::DUPLICATE_DESTINATION,
-        &cross_refs::HOST_NOT_IN_GATEWAY,
+        &cross_gateways::DUPLICATE_DESTINATION,
+        &cross_gateways::HOST_NOT_IN_GATEWAY,
         &cross_registry::HOST_NOT_FOUND,
-        &cross_refs::SUBSET_NO_PODS,
+        &cross_pods::SUBSET_NO_PODS,
         &cross_dr::MTLS_OVERRIDDEN,
         &cross_dr::MTLS_DISABLED_UNDER_STRICT,
         &cross_dr::EXPORT_TO_UNKNOWN_NAMESPACE,

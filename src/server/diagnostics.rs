@@ -81,6 +81,7 @@ pub fn diagnose(
     let mut suppressions = outcome.suppressions;
     let mut facts = workspace.facts_except(path);
     facts.merge(outcome.facts);
+    facts.closed_world = opts.closed_world;
     diagnostics.extend(crate::rules::cross::check(&mut facts));
     diagnostics.retain(|d| d.file == *name);
     finish(

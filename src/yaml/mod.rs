@@ -110,10 +110,14 @@ impl Node {
             return Some((node, None));
         }
         for raw in pointer.strip_prefix('/')?.split('/') {
-            let token = raw.replace("~1", "/").replace("~0", "~");
+            // Most tokens have nothing escaped: no allocation for them.
+            let token: std::borrow::Cow<str> = match raw.contains('~') {
+                true => raw.replace("~1", "/").replace("~0", "~").into(),
+                false => raw.into(),
+            };
             match &node.value {
                 Value::Map(entries) => {
-                    let e = entries.iter().find(|e| e.key.text == token)?;
+                    let e = entries.iter().find(|e| e.key.text == *token)?;
                     key = Some(&e.key);
                     node = &e.value;
                 }
@@ -130,5 +134,22 @@ impl Node {
 
 /// Escapes one JSON pointer token.
 pub fn escape_pointer_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+    let mut out = String::with_capacity(token.len());
+    push_pointer_token(&mut out, token);
+    out
+}
+
+/// Appends one escaped JSON pointer token (no intermediate string).
+pub fn push_pointer_token(out: &mut String, token: &str) {
+    if !token.contains(['~', '/']) {
+        out.push_str(token);
+        return;
+    }
+    for c in token.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
 }

@@ -219,28 +219,6 @@ rule!(
     check: crate::rules::Check::SharedWith(&HOST_INVALID)
 );
 
-rule!(
-    SUBSET_NO_LABELS,
-    "IL3016",
-    "subset-without-labels",
-    Warning,
-    DestinationRule,
-    DR,
-    "A subset without labels selects every endpoint of the host",
-    "## What it checks
-A `subsets[]` entry with no `labels` (Kiali KIA0209), unless it carries its own `trafficPolicy`.
-
-A label-less subset with a traffic policy is deliberate: Istio's egress-gateway task routes to
-`subset: cnn` whose only purpose is a TLS or port policy for every endpoint of the gateway. Unlike
-Kiali, istiolint stays silent there.
-
-## Why it matters
-Without labels the subset is the whole service: routing to it splits nothing, which is rarely what
-a subset was written for (a forgotten `version: v2`).
-",
-    check: crate::rules::Check::SharedWith(&HOST_INVALID)
-);
-
 fn at(out: &mut Vec<Finding>, rule: &'static Rule, pointer: String, message: String) {
     out.push(Finding::new(rule, pointer, message));
 }
@@ -280,16 +258,6 @@ pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
             ),
             Some(n) => seen.push(n),
             None => {}
-        }
-        // A label-less subset with its own trafficPolicy is Istio's egress-gateway
-        // pattern (a named policy for the whole host), not a forgotten label.
-        let unlabelled = s["labels"].as_object().is_none_or(|l| l.is_empty());
-        if unlabelled && s["trafficPolicy"].is_null() {
-            let name = s["name"].as_str().unwrap_or("");
-            out.push(
-                Finding::new(&SUBSET_NO_LABELS, base.clone(), format!("subset `{name}` has no labels: it selects every endpoint of the host"))
-                    .help("add the labels that tell this subset's pods apart, e.g. `labels: {version: v2}`"),
-            );
         }
         for (k, val) in s["labels"].as_object().into_iter().flatten() {
             if let Err(e) = v::label(k, val.as_str().unwrap_or_default()) {
