@@ -132,25 +132,8 @@ fn finding(v: Violation, node: &Node, src: &str) -> Finding {
         other => Finding::new(
             &INVALID_VALUE,
             at.clone(),
-            format!("`{field}`: {}", limit_text(&other, got)),
+            format!("`{field}`: {}", other.text(got)),
         ),
-    }
-}
-
-/// The wording jsonschema gave these errors, kept so findings stay as
-/// they were.
-fn limit_text(kind: &Kind, got: &Json) -> String {
-    let plural = |n: u64, one: &str, many: &str| if n == 1 { one } else { many }.to_string();
-    match *kind {
-        Kind::MaxLength(n) => format!("{got} is longer than {n} character{}", plural(n, "", "s")),
-        Kind::MinLength(n) => format!("{got} is shorter than {n} character{}", plural(n, "", "s")),
-        Kind::MaxItems(n) => format!("{got} has more than {n} item{}", plural(n, "", "s")),
-        Kind::MinItems(n) => format!("{got} has less than {n} item{}", plural(n, "", "s")),
-        Kind::MaxProperties(n) => {
-            format!("{got} has more than {n} propert{}", plural(n, "y", "ies"))
-        }
-        Kind::Pattern(p) => format!("{got} does not match \"{p}\""),
-        _ => format!("{got} breaks `{}`", kind.keyword()),
     }
 }
 
