@@ -110,10 +110,15 @@ impl Node {
             return Some((node, None));
         }
         for raw in pointer.strip_prefix('/')?.split('/') {
-            let token = raw.replace("~1", "/").replace("~0", "~");
+            // Most tokens have no escape: compare them without a copy.
+            let token: std::borrow::Cow<str> = if raw.contains('~') {
+                raw.replace("~1", "/").replace("~0", "~").into()
+            } else {
+                raw.into()
+            };
             match &node.value {
                 Value::Map(entries) => {
-                    let e = entries.iter().find(|e| e.key.text == token)?;
+                    let e = entries.iter().find(|e| e.key.text == *token)?;
                     key = Some(&e.key);
                     node = &e.value;
                 }
@@ -130,5 +135,8 @@ impl Node {
 
 /// Escapes one JSON pointer token.
 pub fn escape_pointer_token(token: &str) -> String {
+    if !token.contains(['~', '/']) {
+        return token.to_string();
+    }
     token.replace('~', "~0").replace('/', "~1")
 }
