@@ -262,6 +262,9 @@ pub fn finish(
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }
 
+/// Files checked in parallel between two merges of their results.
+const MERGE_CHUNK: usize = 256;
+
 fn run_inputs_with(
     inputs: &[Input],
     mut diagnostics: Vec<Diagnostic>,
@@ -271,35 +274,10 @@ fn run_inputs_with(
     let progress = opts
         .progress
         .then(|| crate::progress::Progress::start(inputs.len()));
-    let outcomes: Vec<FileOutcome> = inputs
-        .par_iter()
-        .map(|input| match opts.read(input) {
-            Ok(src) => check_source(&src, opts),
-            Err(d) => FileOutcome {
-                source: None,
-                diagnostics: vec![d],
-                objects: Vec::new(),
-                counts: ObjectCounts::default(),
-                facts: Facts::default(),
-                suppressions: Vec::new(),
-            },
-        })
-        .inspect(|o| {
-            if let Some(p) = &progress {
-                p.file_done(
-                    o.diagnostics
-                        .iter()
-                        .filter(|d| opts.enabled(d.rule))
-                        .count(),
-                );
-            }
-        })
-        .collect();
     let mut summary = Summary {
         files: inputs.len(),
         ..Summary::default()
     };
-    drop(progress);
     let mut sources = BTreeMap::new();
     let mut facts = Facts::default();
     let mut files = Vec::with_capacity(inputs.len());
@@ -310,22 +288,51 @@ fn run_inputs_with(
         context_files.push((c.name, c.objects));
         facts.merge(c.facts.into_context());
     }
-    for (input, o) in inputs.iter().zip(outcomes) {
-        summary.counts.add(o.counts);
-        files.push(FileEntry {
-            name: opts.input_name(input),
-            objects: o.objects,
-            counts: o.counts,
-        });
-        // Texts are kept for snippets only where there are findings, so memory
-        // stays bounded by the largest file; cross-object findings re-read theirs.
-        if let Some(src) = o.source {
-            sources.insert(src.name.clone(), src.text.clone());
+    // Checked in parallel a chunk at a time and merged in input order, so
+    // only one chunk's per-file results are alive beside the merged ones.
+    for chunk in inputs.chunks(MERGE_CHUNK) {
+        let outcomes: Vec<FileOutcome> = chunk
+            .par_iter()
+            .map(|input| match opts.read(input) {
+                Ok(src) => check_source(&src, opts),
+                Err(d) => FileOutcome {
+                    source: None,
+                    diagnostics: vec![d],
+                    objects: Vec::new(),
+                    counts: ObjectCounts::default(),
+                    facts: Facts::default(),
+                    suppressions: Vec::new(),
+                },
+            })
+            .inspect(|o| {
+                if let Some(p) = &progress {
+                    p.file_done(
+                        o.diagnostics
+                            .iter()
+                            .filter(|d| opts.enabled(d.rule))
+                            .count(),
+                    );
+                }
+            })
+            .collect();
+        for (input, o) in chunk.iter().zip(outcomes) {
+            summary.counts.add(o.counts);
+            files.push(FileEntry {
+                name: opts.input_name(input),
+                objects: o.objects,
+                counts: o.counts,
+            });
+            // Texts are kept for snippets only where there are findings, so memory
+            // stays bounded by the largest file; cross-object findings re-read theirs.
+            if let Some(src) = o.source {
+                sources.insert(src.name.clone(), src.text.clone());
+            }
+            diagnostics.extend(o.diagnostics);
+            facts.merge(o.facts);
+            suppressions.extend(o.suppressions);
         }
-        diagnostics.extend(o.diagnostics);
-        facts.merge(o.facts);
-        suppressions.extend(o.suppressions);
     }
+    drop(progress);
     facts.closed_world = opts.closed_world;
     diagnostics.extend(cross::check(&mut facts));
     let notes = crate::check_context::notes(&facts, opts);

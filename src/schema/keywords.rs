@@ -1,9 +1,7 @@
 //! Custom keywords the schema generator emits for what plain JSON Schema
 //! cannot say: the CRDs' CEL rules and Istio's "at most one of" fields.
 
-use jsonschema::paths::Location;
-use jsonschema::{Keyword, ValidationError};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::duration;
 
@@ -11,42 +9,37 @@ pub const CEL: &str = "x-istiolint-cel";
 pub const EXCLUSIVE: &str = "x-istiolint-exclusive";
 pub const EXCLUSIVE_GROUPS: &str = "x-istiolint-exclusive-groups";
 
-pub fn options() -> jsonschema::ValidationOptions<'static> {
-    jsonschema::options()
-        .with_keyword(CEL, cel_factory)
-        .with_keyword(
-            EXCLUSIVE,
-            |_: &Map<String, Value>, v: &Value, _: Location| {
-                Ok(Box::new(AsKeyword(Exclusive(vec![names(v)]))) as Box<dyn for<'i> Keyword<'i>>)
-            },
-        )
-        .with_keyword(
-            EXCLUSIVE_GROUPS,
-            |_: &Map<String, Value>, v: &Value, _: Location| {
-                let groups = v.as_array().into_iter().flatten().map(names).collect();
-                Ok(Box::new(AsKeyword(Exclusive(groups))) as Box<dyn for<'i> Keyword<'i>>)
-            },
-        )
+/// A compiled custom keyword.
+pub enum Custom {
+    /// The CEL rules istiolint evaluates, each with its message.
+    Cel(Vec<(CelRule, String)>),
+    /// Groups of fields of which at most one may be set.
+    Exclusive(Vec<Vec<String>>),
 }
 
-/// A check that explains what is wrong with a value, or says nothing.
-trait Problem: Send + Sync {
-    fn problem(&self, instance: &Value) -> Option<String>;
-}
-
-/// Any [`Problem`] as a jsonschema keyword.
-struct AsKeyword<T>(T);
-
-impl<'i, T: Problem> Keyword<'i> for AsKeyword<T> {
-    fn validate(&self, instance: &'i Value) -> Result<(), ValidationError<'i>> {
-        match self.0.problem(instance) {
-            Some(m) => Err(ValidationError::custom(m)),
-            None => Ok(()),
-        }
+impl Custom {
+    /// Compiles `keyword: value`; None for a keyword that is not ours or a
+    /// value of the wrong shape.
+    pub fn compile(keyword: &str, value: &Value) -> Option<(&'static str, Custom)> {
+        Some(match keyword {
+            CEL => (CEL, Custom::Cel(cel_rules(value.as_array()?))),
+            EXCLUSIVE => (EXCLUSIVE, Custom::Exclusive(vec![names(value)])),
+            EXCLUSIVE_GROUPS => {
+                let groups = value.as_array()?.iter().map(names).collect();
+                (EXCLUSIVE_GROUPS, Custom::Exclusive(groups))
+            }
+            _ => return None,
+        })
     }
 
-    fn is_valid(&self, instance: &'i Value) -> bool {
-        self.0.problem(instance).is_none()
+    /// What is wrong with `instance`, or None.
+    pub fn problem(&self, instance: &Value) -> Option<String> {
+        match self {
+            Custom::Cel(rules) => rules
+                .iter()
+                .find_map(|(rule, message)| rule.check(instance, message)),
+            Custom::Exclusive(groups) => exclusive_problem(groups, instance),
+        }
     }
 }
 
@@ -59,27 +52,23 @@ fn names(v: &Value) -> Vec<String> {
 }
 
 /// At most one field of each group may be present.
-struct Exclusive(Vec<Vec<String>>);
-
-impl Problem for Exclusive {
-    fn problem(&self, instance: &Value) -> Option<String> {
-        let obj = instance.as_object()?;
-        for group in &self.0 {
-            let set: Vec<&str> = group
-                .iter()
-                .filter(|f| obj.contains_key(f.as_str()))
-                .map(String::as_str)
-                .collect();
-            if set.len() > 1 {
-                return Some(format!(
-                    "only one of {} may be set, found {}",
-                    quote_list(group),
-                    quote_list(&set)
-                ));
-            }
+fn exclusive_problem(groups: &[Vec<String>], instance: &Value) -> Option<String> {
+    let obj = instance.as_object()?;
+    for group in groups {
+        let set: Vec<&str> = group
+            .iter()
+            .filter(|f| obj.contains_key(f.as_str()))
+            .map(String::as_str)
+            .collect();
+        if set.len() > 1 {
+            return Some(format!(
+                "only one of {} may be set, found {}",
+                quote_list(group),
+                quote_list(&set)
+            ));
         }
-        None
     }
+    None
 }
 
 fn quote_list<S: AsRef<str>>(items: &[S]) -> String {
@@ -93,7 +82,7 @@ fn quote_list<S: AsRef<str>>(items: &[S]) -> String {
 /// The CEL rules from Istio's CRDs that istiolint knows how to evaluate.
 /// Others are skipped (the generator lists them).
 #[derive(Clone)]
-enum CelRule {
+pub enum CelRule {
     MinDuration1ms,
     Port,
     NoWildcard,
@@ -159,17 +148,9 @@ fn is_label_name(k: &str) -> bool {
         && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
 }
 
-struct Cel(Vec<(CelRule, String)>);
-
-fn cel_factory<'a>(
-    _: &'a Map<String, Value>,
-    value: &'a Value,
-    _: Location,
-) -> Result<Box<dyn for<'i> Keyword<'i>>, ValidationError<'a>> {
-    let rules = value
-        .as_array()
-        .into_iter()
-        .flatten()
+fn cel_rules(rules: &[Value]) -> Vec<(CelRule, String)> {
+    rules
+        .iter()
         .filter_map(|r| {
             let rule = CelRule::parse(r["rule"].as_str()?)?;
             Some((
@@ -177,14 +158,5 @@ fn cel_factory<'a>(
                 r["message"].as_str().unwrap_or("invalid value").to_string(),
             ))
         })
-        .collect();
-    Ok(Box::new(AsKeyword(Cel(rules))))
-}
-
-impl Problem for Cel {
-    fn problem(&self, v: &Value) -> Option<String> {
-        self.0
-            .iter()
-            .find_map(|(rule, message)| rule.check(v, message))
-    }
+        .collect()
 }

@@ -2,9 +2,11 @@
 //! validation that turns schema errors into located findings.
 
 mod bundled;
-mod keywords;
+pub mod keywords;
 pub mod nulls;
+pub mod structural;
 mod validate;
+pub mod walk;
 
 use std::fmt;
 use std::sync::{LazyLock, OnceLock};
@@ -92,7 +94,7 @@ pub fn release_for(requested: IstioVersion) -> IstioVersion {
 }
 
 pub struct Compiled {
-    pub validator: jsonschema::Validator,
+    pub validator: structural::Schema,
     /// The schema itself, to list the known fields for suggestions.
     pub schema: serde_json::Value,
 }
@@ -132,9 +134,8 @@ pub fn lookup(release: IstioVersion, kind: &str, version: &str) -> Lookup {
 
 fn compile(s: &BundledSchema) -> Compiled {
     let schema: serde_json::Value = serde_json::from_str(s.json).expect("bundled schemas are JSON");
-    let validator = keywords::options()
-        .build(&schema)
-        .expect("bundled schemas compile (tested)");
+    let validator = structural::Schema::compile(&schema)
+        .unwrap_or_else(|e| panic!("bundled schema {} {}: {e}", s.release, s.kind));
     Compiled { validator, schema }
 }
 
