@@ -3,7 +3,8 @@
 //!
 //! Codes are grouped by area and never reused:
 //! IL1xxx input and YAML, IL2xxx schema, IL3xxx DestinationRule,
-//! IL4xxx VirtualService, IL5xxx cross-object, IL6xxx deprecation.
+//! IL4xxx VirtualService, IL5xxx cross-object, IL6xxx deprecation,
+//! IL7xxx Gateway, IL8xxx analyzers (istioctl analyze and Kiali checks).
 
 pub mod context;
 pub mod cross;
@@ -17,8 +18,10 @@ pub mod cross_vs;
 pub mod deprecation;
 pub mod destination_rule;
 pub mod durations;
+pub mod gateway;
 pub mod host_keys;
 pub mod input;
+pub mod metadata_names;
 pub mod schema;
 pub mod validators;
 pub mod virtual_service;
@@ -36,6 +39,8 @@ pub enum Area {
     VirtualService,
     CrossObject,
     Deprecation,
+    Gateway,
+    Analyzer,
 }
 
 impl Area {
@@ -47,6 +52,8 @@ impl Area {
             Area::VirtualService => "VirtualService",
             Area::CrossObject => "Cross-object",
             Area::Deprecation => "Deprecation",
+            Area::Gateway => "Gateway",
+            Area::Analyzer => "Analyzers (istioctl analyze, Kiali)",
         }
     }
 }
@@ -192,6 +199,8 @@ pub fn all() -> &'static [&'static Rule] {
         &schema::UNSUPPORTED_API_VERSION,
         &schema::MISSING_FIELD,
         &durations::DURATION_INVALID,
+        &metadata_names::NAME_INVALID,
+        &metadata_names::NAMESPACE_INVALID,
         &destination_rule::outlier::PERCENT_RANGE,
         &destination_rule::outlier::EJECT_ALL,
         &destination_rule::outlier::GATEWAY_ERRORS_SHADOWED,
@@ -258,6 +267,16 @@ pub fn all() -> &'static [&'static Rule] {
         &deprecation::DURATION_SPELLING,
         &deprecation::MINIMUM_RING_SIZE,
         &deprecation::DELAY_PERCENT,
+        &gateway::name::GATEWAY_NAME,
+        &gateway::servers::NO_SERVERS,
+        &gateway::hosts::SERVER_HOSTS,
+        &gateway::port::SERVER_PORT,
+        &gateway::port_names::DUPLICATE_PORT_NAME,
+        &gateway::bind::SERVER_BIND,
+        &gateway::tls_presence::TLS_PROTOCOL,
+        &gateway::tls::SERVER_TLS,
+        &gateway::https_redirect::HTTPS_REDIRECT,
+        &gateway::tls_ignored::TLS_IGNORED,
     ];
     ALL
 }
