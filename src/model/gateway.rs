@@ -10,6 +10,8 @@ pub struct Gateway {
     pub meta: Meta,
     /// The workload labels the gateway applies to.
     pub selector: Vec<(String, String)>,
+    /// Where `selector` is, when written.
+    pub selector_at: Option<Loc>,
     pub servers: Vec<Server>,
     /// Where `servers` is, when written (an empty list is a finding).
     pub servers_at: Option<Loc>,
@@ -73,6 +75,7 @@ impl Gateway {
             return Gateway {
                 meta,
                 selector: Vec::new(),
+                selector_at: None,
                 servers: Vec::new(),
                 servers_at: None,
             };
@@ -81,6 +84,7 @@ impl Gateway {
         Gateway {
             meta,
             selector: spec.pairs("selector"),
+            selector_at: spec.get("selector").map(|s| s.loc()),
             servers: servers
                 .into_iter()
                 .filter(|(_, c)| c.node.as_map().is_some())
@@ -176,7 +180,7 @@ impl K8sGateway {
 
 impl Locs for Gateway {
     fn locs<'a>(&'a self, out: &mut Vec<&'a Loc>) {
-        locs!(out; self.meta, self.servers, self.servers_at);
+        locs!(out; self.meta, self.selector_at, self.servers, self.servers_at);
     }
 }
 

@@ -73,6 +73,7 @@ pub struct Facts {
     pub ambient: crate::rules::cross_ambient::AmbientFacts,
     pub jwt: crate::rules::cross_jwt::JwtFacts,
     pub defined: crate::rules::cross_duplicates::DefinedFacts,
+    pub analyzers: crate::rules::analyzers::AnalyzerFacts,
 }
 
 impl Facts {
@@ -86,6 +87,7 @@ impl Facts {
         self.jwt.routes.clear();
         // The cluster's copy of a local object is not a duplicate.
         self.defined.objects.clear();
+        self.analyzers = self.analyzers.into_context();
         // Their DestinationRules take part in the checks but are not reported on.
         for d in &mut self.destination_rules {
             d.context = true;
@@ -138,6 +140,7 @@ impl Facts {
         self.ambient.merge(other.ambient);
         self.jwt.merge(other.jwt);
         self.defined.merge(other.defined);
+        self.analyzers.merge(other.analyzers);
     }
 }
 
@@ -179,6 +182,7 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut Facts) {
     crate::rules::cross_ambient::collect(&site, &mut facts.ambient);
     crate::rules::cross_jwt::collect(&site, &mut facts.jwt);
     crate::rules::cross_duplicates::collect(&site, &mut facts.defined);
+    crate::rules::analyzers::collect(obj, file, &mut facts.analyzers);
     let ns = site.ns.to_string();
     let spec = &obj.json["spec"];
     if obj.kind != "DestinationRule" {

@@ -6,6 +6,7 @@
 //! IL4xxx VirtualService, IL5xxx cross-object, IL6xxx deprecation,
 //! IL7xxx Gateway, IL8xxx analyzers (istioctl analyze and Kiali checks).
 
+pub mod analyzers;
 pub mod context;
 pub mod cross;
 pub mod cross_ambient;
@@ -277,6 +278,14 @@ pub fn all() -> &'static [&'static Rule] {
         &gateway::tls::SERVER_TLS,
         &gateway::https_redirect::HTTPS_REDIRECT,
         &gateway::tls_ignored::TLS_IGNORED,
+        &analyzers::gateway_port::GATEWAY_PORT,
+        &analyzers::gateway_selector::GATEWAY_SELECTOR,
+        &analyzers::conflicting_gateways::CONFLICTING_GATEWAYS,
+        &analyzers::gateway_certificate::DUPLICATE_CERTIFICATE,
+        &analyzers::se_addresses::ADDRESSES_REQUIRED,
+        &analyzers::se_protocols::PROTOCOL_CONFLICT,
+        &analyzers::port_name::PORT_NAME,
+        &analyzers::mtls_policy::MTLS_WITHOUT_POLICY,
     ];
     ALL
 }
