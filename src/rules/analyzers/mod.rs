@@ -135,6 +135,25 @@ pub fn collect(obj: &Object, file: &Arc<str>, facts: &mut AnalyzerFacts) {
     if !relevant {
         return;
     }
+    // The two frequent kinds are read without building their model (a
+    // measurable share of a run): HTTP destinations of VirtualServices, and
+    // only the ISTIO_MUTUAL wildcard DestinationRules that IL8008 reads.
+    let spec = &obj.json["spec"];
+    if obj.kind == "VirtualService" {
+        let routes = spec["http"].as_array().into_iter().flatten();
+        let destinations = routes.flat_map(|r| r["route"].as_array().into_iter().flatten());
+        let hosts = destinations.filter_map(|d| d["destination"]["host"].as_str());
+        let ns = obj.ns();
+        facts
+            .http_destinations
+            .extend(hosts.map(|h| Host::resolve(h, ns).as_str().to_string()));
+        return;
+    }
+    let istio_mutual = spec["trafficPolicy"]["tls"]["mode"].as_str() == Some("ISTIO_MUTUAL");
+    let wildcard = spec["host"].as_str().is_some_and(|h| h.starts_with("*."));
+    if obj.kind == "DestinationRule" && !(istio_mutual && wildcard) {
+        return;
+    }
     let Some(model) = crate::model::build(obj, file) else {
         return;
     };
@@ -160,12 +179,6 @@ pub fn collect(obj: &Object, file: &Arc<str>, facts: &mut AnalyzerFacts) {
         Model::Workload(w) => facts.workloads.push(at(&ns, w)),
         Model::PeerAuthentication(p) => facts.peer_authentications.push(at(&ns, p)),
         Model::DestinationRule(d) => facts.destination_rules.push(at(&ns, d)),
-        Model::VirtualService(vs) => {
-            let hosts = vs.http.iter().flat_map(|r| &r.route);
-            facts.http_destinations.extend(
-                hosts.map(|d| Host::resolve(&d.destination.host, &ns).as_str().to_string()),
-            );
-        }
         Model::MeshConfig(m) => {
             let mesh = obj.json["data"]["mesh"].as_str().unwrap_or("");
             facts
