@@ -481,12 +481,25 @@ fn complex_keys() {
 #[test]
 fn every_rule_has_a_fixture() {
     let (_, json) = check_json(&[
-        "--select=IL1,IL2,IL3,IL4,IL5,IL6,IL6002,IL6004",
+        "--select=IL1,IL2,IL3,IL4,IL5,IL6,IL7,IL8,IL6002,IL6004",
         "testdata",
         "examples",
     ]);
-    let seen: std::collections::BTreeSet<String> =
+    let mut seen: std::collections::BTreeSet<String> =
         findings(&json).into_iter().map(|(c, _, _)| c).collect();
+    // Mesh-wide settings (one mesh config per run) need their own run, and
+    // so does a missing host (conformance cases define `*`).
+    for own in [
+        "testdata/rules/analyzers/mtls.yaml",
+        "testdata/rules/analyzers/service-entries.yaml",
+        "testdata/rules/registry.yaml",
+    ] {
+        seen.extend(
+            findings(&check_json(&[own]).1)
+                .into_iter()
+                .map(|(c, _, _)| c),
+        );
+    }
     // Inputs too large or too binary to check in; tests/hostile.rs makes them.
     let generated = ["IL1005", "IL1006"];
     let missing: Vec<&str> = istiolint::rules::all()
@@ -585,4 +598,42 @@ fn gateway_virtual_services_conflict_only_on_two_catch_alls() {
         json["diagnostics"][0]["help"],
         "Istio merges them on the gateway and only the older catch-all route is reached: keep one catch-all route per host"
     );
+}
+
+/// IL2010/IL2011 quote the name as written, with control characters and
+/// bidirectional overrides escaped (tests/escaping.rs checks the other messages).
+#[test]
+fn invalid_names_are_quoted_inertly() {
+    let out = concise(&[
+        "--select=IL2010,IL2011",
+        "-q",
+        "testdata/hostile/values.yaml",
+    ]);
+    let subdomain = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+    let label = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+    assert_eq!(
+        out,
+        format!(
+            "testdata/hostile/values.yaml:8:9: error[IL2010] metadata.name: Invalid value: \"dr\\u{{1b}}[2Jx\": {subdomain}\n\
+             testdata/hostile/values.yaml:9:14: error[IL2011] metadata.namespace: Invalid value: \"ns\\u{{202e}}ab\": {label}\n"
+        )
+    );
+}
+
+/// IL2010/IL2011 suggest the nearest name the API server accepts.
+#[test]
+fn invalid_names_suggest_a_valid_spelling() {
+    let (code, json) = check_json(&[
+        "--select=IL2010,IL2011",
+        "testdata/rules/metadata-names.yaml",
+    ]);
+    assert_eq!(code, 1);
+    let d = &json["diagnostics"];
+    assert_eq!(d[0]["pointer"], "/metadata/name");
+    assert_eq!(d[0]["help"], "did you mean `vs-bookinfo1-to-2-3`?");
+    assert_eq!(d[1]["pointer"], "/metadata/namespace");
+    assert_eq!(d[1]["help"], "did you mean `backend`?");
+    assert_eq!(d[2]["help"], "did you mean `my-ns`?");
+    assert_eq!(d[3]["help"], "did you mean `edge`?");
+    assert_eq!(d.as_array().unwrap().len(), 4);
 }

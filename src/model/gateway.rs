@@ -10,7 +10,11 @@ pub struct Gateway {
     pub meta: Meta,
     /// The workload labels the gateway applies to.
     pub selector: Vec<(String, String)>,
+    /// Where `selector` is, when written.
+    pub selector_at: Option<Loc>,
     pub servers: Vec<Server>,
+    /// Where `servers` is, when written (an empty list is a finding).
+    pub servers_at: Option<Loc>,
 }
 
 #[derive(Clone, Debug)]
@@ -20,6 +24,8 @@ pub struct Server {
     pub port: Option<ServerPort>,
     /// As written: `host`, `namespace/host`, `./host`, `*/host`.
     pub hosts: Vec<Located<String>>,
+    /// Where `hosts` is, when written.
+    pub hosts_at: Option<Loc>,
     pub tls: Option<ServerTls>,
     pub name: Option<Located<String>>,
     pub bind: Option<Located<String>>,
@@ -39,6 +45,8 @@ pub struct ServerPort {
 pub struct ServerTls {
     pub at: Loc,
     pub https_redirect: bool,
+    /// Where `httpsRedirect` is, when written.
+    pub https_redirect_at: Option<Loc>,
     pub mode: Option<Located<String>>,
     pub credential_name: Option<Located<String>>,
     pub credential_names: Vec<Located<String>>,
@@ -48,6 +56,17 @@ pub struct ServerTls {
     pub subject_alt_names: Vec<Located<String>>,
     pub min_protocol_version: Option<Located<String>>,
     pub max_protocol_version: Option<Located<String>>,
+    pub cipher_suites: Vec<Located<String>>,
+    pub ca_crl: Option<Located<String>>,
+    pub tls_certificates: Vec<TlsCertificate>,
+}
+
+/// One `tlsCertificates` entry of a server.
+#[derive(Clone, Debug)]
+pub struct TlsCertificate {
+    pub at: Loc,
+    pub server_certificate: Option<Located<String>>,
+    pub private_key: Option<Located<String>>,
 }
 
 impl Gateway {
@@ -56,18 +75,22 @@ impl Gateway {
             return Gateway {
                 meta,
                 selector: Vec::new(),
+                selector_at: None,
                 servers: Vec::new(),
+                servers_at: None,
             };
         };
         let servers = spec.get("servers").map(|s| s.items()).unwrap_or_default();
         Gateway {
             meta,
             selector: spec.pairs("selector"),
+            selector_at: spec.get("selector").map(|s| s.loc()),
             servers: servers
                 .into_iter()
                 .filter(|(_, c)| c.node.as_map().is_some())
                 .map(|(index, c)| server(index, &c))
                 .collect(),
+            servers_at: spec.get("servers").map(|s| s.loc()),
         }
     }
 }
@@ -84,9 +107,11 @@ fn server(index: usize, c: &Cursor) -> Server {
             target_port: p.u32("targetPort"),
         }),
         hosts: c.strings("hosts"),
+        hosts_at: c.get("hosts").map(|h| h.loc()),
         tls: c.map("tls").map(|t| ServerTls {
             at: t.loc(),
             https_redirect: t.bool("httpsRedirect").is_some_and(|b| b.value),
+            https_redirect_at: t.bool("httpsRedirect").map(|b| b.at),
             mode: t.string("mode"),
             credential_name: t.string("credentialName"),
             credential_names: t.strings("credentialNames"),
@@ -96,6 +121,15 @@ fn server(index: usize, c: &Cursor) -> Server {
             subject_alt_names: t.strings("subjectAltNames"),
             min_protocol_version: t.string("minProtocolVersion"),
             max_protocol_version: t.string("maxProtocolVersion"),
+            cipher_suites: t.strings("cipherSuites"),
+            ca_crl: t.string("caCrl"),
+            tls_certificates: items(&t, "tlsCertificates", |c| {
+                Some(TlsCertificate {
+                    at: c.loc(),
+                    server_certificate: c.string("serverCertificate"),
+                    private_key: c.string("privateKey"),
+                })
+            }),
         }),
         name: c.string("name"),
         bind: c.string("bind"),
@@ -146,13 +180,13 @@ impl K8sGateway {
 
 impl Locs for Gateway {
     fn locs<'a>(&'a self, out: &mut Vec<&'a Loc>) {
-        locs!(out; self.meta, self.servers);
+        locs!(out; self.meta, self.selector_at, self.servers, self.servers_at);
     }
 }
 
 impl Locs for Server {
     fn locs<'a>(&'a self, out: &mut Vec<&'a Loc>) {
-        locs!(out; self.at, self.port, self.hosts, self.tls, self.name, self.bind);
+        locs!(out; self.at, self.port, self.hosts, self.hosts_at, self.tls, self.name, self.bind);
     }
 }
 
@@ -164,9 +198,16 @@ impl Locs for ServerPort {
 
 impl Locs for ServerTls {
     fn locs<'a>(&'a self, out: &mut Vec<&'a Loc>) {
-        locs!(out; self.at, self.mode, self.credential_name, self.credential_names,
+        locs!(out; self.at, self.https_redirect_at, self.mode, self.credential_name, self.credential_names,
             self.server_certificate, self.private_key, self.ca_certificates,
-            self.subject_alt_names, self.min_protocol_version, self.max_protocol_version);
+            self.subject_alt_names, self.min_protocol_version, self.max_protocol_version,
+            self.cipher_suites, self.ca_crl, self.tls_certificates);
+    }
+}
+
+impl Locs for TlsCertificate {
+    fn locs<'a>(&'a self, out: &mut Vec<&'a Loc>) {
+        locs!(out; self.at, self.server_certificate, self.private_key);
     }
 }
 

@@ -21,6 +21,8 @@ pub struct Meta {
     pub creation_timestamp: Option<String>,
     /// Where `metadata.name` is, when set.
     pub name_at: Option<Loc>,
+    /// Where `metadata.namespace` is, when set.
+    pub namespace_at: Option<Loc>,
     pub object: Arc<ObjectRef>,
     pub file: Arc<str>,
 }
@@ -43,6 +45,10 @@ impl Meta {
                 .and_then(|m| m.string("creationTimestamp"))
                 .map(|t| t.value),
             name_at: name.map(|n| n.at),
+            namespace_at: metadata
+                .as_ref()
+                .and_then(|m| m.string("namespace"))
+                .map(|n| n.at),
             object: Arc::new(object.object_ref()),
             file: file.clone(),
         }
@@ -73,5 +79,6 @@ pub fn lookup<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
 impl Locs for Meta {
     fn locs<'a>(&'a self, out: &mut Vec<&'a Loc>) {
         self.name_at.locs(out);
+        self.namespace_at.locs(out);
     }
 }

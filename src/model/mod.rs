@@ -46,6 +46,7 @@ pub mod host;
 pub mod inventory;
 pub mod loc;
 pub mod meta;
+pub mod protocol;
 pub mod security;
 pub mod service_entry;
 pub mod traffic_policy;

@@ -86,6 +86,7 @@ pub struct Facts {
     pub ambient: crate::rules::cross_ambient::AmbientFacts,
     pub jwt: crate::rules::cross_jwt::JwtFacts,
     pub defined: crate::rules::cross_duplicates::DefinedFacts,
+    pub analyzers: crate::rules::analyzers::AnalyzerFacts,
 }
 
 impl Facts {
@@ -99,6 +100,7 @@ impl Facts {
         self.jwt.routes.clear();
         // The cluster's copy of a local object is not a duplicate.
         self.defined.objects.clear();
+        self.analyzers = self.analyzers.into_context();
         // Their DestinationRules take part in the checks but are not reported on.
         for d in &mut self.destination_rules {
             d.context = true;
@@ -153,6 +155,7 @@ impl Facts {
         self.ambient.merge(other.ambient);
         self.jwt.merge(other.jwt);
         self.defined.merge(other.defined);
+        self.analyzers.merge(other.analyzers);
     }
 }
 
@@ -189,6 +192,7 @@ pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut Facts) {
     crate::rules::cross_ambient::collect(&site, &mut facts.ambient);
     crate::rules::cross_jwt::collect(&site, &mut facts.jwt);
     crate::rules::cross_duplicates::collect(&site, &mut facts.defined);
+    crate::rules::analyzers::collect(obj, file, &mut facts.analyzers);
     let Some(model) = crate::model::build(obj, file) else {
         return;
     };

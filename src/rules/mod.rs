@@ -3,8 +3,10 @@
 //!
 //! Codes are grouped by area and never reused:
 //! IL1xxx input and YAML, IL2xxx schema, IL3xxx DestinationRule,
-//! IL4xxx VirtualService, IL5xxx cross-object, IL6xxx deprecation.
+//! IL4xxx VirtualService, IL5xxx cross-object, IL6xxx deprecation,
+//! IL7xxx Gateway, IL8xxx analyzers (istioctl analyze and Kiali checks).
 
+pub mod analyzers;
 pub mod context;
 pub mod cross;
 pub mod cross_ambient;
@@ -20,9 +22,11 @@ pub mod cross_vs;
 pub mod deprecation;
 pub mod destination_rule;
 pub mod durations;
+pub mod gateway;
 pub mod host_keys;
 pub mod input;
 pub mod input_kinds;
+pub mod metadata_names;
 pub mod schema;
 pub mod validators;
 pub mod virtual_service;
@@ -40,6 +44,8 @@ pub enum Area {
     VirtualService,
     CrossObject,
     Deprecation,
+    Gateway,
+    Analyzer,
 }
 
 impl Area {
@@ -51,6 +57,8 @@ impl Area {
             Area::VirtualService => "VirtualService",
             Area::CrossObject => "Cross-object",
             Area::Deprecation => "Deprecation",
+            Area::Gateway => "Gateway",
+            Area::Analyzer => "Analyzers (istioctl analyze, Kiali)",
         }
     }
 }
@@ -197,6 +205,8 @@ pub fn all() -> &'static [&'static Rule] {
         &schema::UNSUPPORTED_API_VERSION,
         &schema::MISSING_FIELD,
         &durations::DURATION_INVALID,
+        &metadata_names::NAME_INVALID,
+        &metadata_names::NAMESPACE_INVALID,
         &destination_rule::outlier::PERCENT_RANGE,
         &destination_rule::outlier::EJECT_ALL,
         &destination_rule::outlier::GATEWAY_ERRORS_SHADOWED,
@@ -263,6 +273,24 @@ pub fn all() -> &'static [&'static Rule] {
         &deprecation::DURATION_SPELLING,
         &deprecation::MINIMUM_RING_SIZE,
         &deprecation::DELAY_PERCENT,
+        &gateway::name::GATEWAY_NAME,
+        &gateway::servers::NO_SERVERS,
+        &gateway::hosts::SERVER_HOSTS,
+        &gateway::port::SERVER_PORT,
+        &gateway::port_names::DUPLICATE_PORT_NAME,
+        &gateway::bind::SERVER_BIND,
+        &gateway::tls_presence::TLS_PROTOCOL,
+        &gateway::tls::SERVER_TLS,
+        &gateway::https_redirect::HTTPS_REDIRECT,
+        &gateway::tls_ignored::TLS_IGNORED,
+        &analyzers::gateway_port::GATEWAY_PORT,
+        &analyzers::gateway_selector::GATEWAY_SELECTOR,
+        &analyzers::conflicting_gateways::CONFLICTING_GATEWAYS,
+        &analyzers::gateway_certificate::DUPLICATE_CERTIFICATE,
+        &analyzers::se_addresses::ADDRESSES_REQUIRED,
+        &analyzers::se_protocols::PROTOCOL_CONFLICT,
+        &analyzers::port_name::PORT_NAME,
+        &analyzers::mtls_policy::MTLS_WITHOUT_POLICY,
     ];
     ALL
 }
