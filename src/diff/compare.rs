@@ -84,7 +84,7 @@ fn routes_summary(old: &Value, new: &Value) -> Vec<String> {
             .as_array()
             .map_or(0, Vec::len)
             .max(b.as_array().map_or(0, Vec::len));
-        let of = |all: &[(&str, Vec<Vec<(String, f64)>>)], i: usize| {
+        let of = |all: &[(&str, Vec<Shares>)], i: usize| {
             all.iter()
                 .find(|(s, _)| *s == section)
                 .and_then(|(_, rules)| rules.get(i).cloned())
@@ -128,13 +128,16 @@ fn routes_summary(old: &Value, new: &Value) -> Vec<String> {
     out
 }
 
+/// The destinations of one rule, by name, with their share in percent.
+type Shares = Vec<(String, f64)>;
+
 /// Each destination's share of every route of a VirtualService, per
 /// section (`http`, `tcp`, `tls`), through the route module: the model reads
 /// the routes as `check` does and `route::answer::shares` splits them as
 /// `istiolint route` does (a destination without a positive weight among
 /// several gets 0%). A destination is named by its subset, else its host as
 /// written.
-fn route_shares(vs: &Value) -> Vec<(&'static str, Vec<Vec<(String, f64)>>)> {
+fn route_shares(vs: &Value) -> Vec<(&'static str, Vec<Shares>)> {
     let Some(crate::model::Model::VirtualService(model)) = crate::explain::effect::model_of(vs)
     else {
         return Vec::new();
@@ -154,9 +157,9 @@ fn route_shares(vs: &Value) -> Vec<(&'static str, Vec<Vec<(String, f64)>>)> {
             .collect::<Vec<_>>()
     };
     // Rules by their index in the section (the model skips malformed ones).
-    let by_index = |routes: Vec<(usize, Vec<(String, f64)>)>| {
+    let by_index = |routes: Vec<(usize, Shares)>| {
         let n = routes.iter().map(|(i, _)| i + 1).max().unwrap_or(0);
-        let mut out = vec![Vec::new(); n];
+        let mut out: Vec<Shares> = vec![Vec::new(); n];
         for (i, s) in routes {
             out[i] = s;
         }
