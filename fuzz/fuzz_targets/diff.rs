@@ -44,9 +44,9 @@ fuzz_target!(|data: &[u8]| {
     let created = diff::diff(&objects, &[], &opts);
     assert!(created.iter().all(|d| d.status == Status::WillBeCreated));
     let refs: Vec<&diff::ObjectDiff> = created.iter().collect();
-    let text_out = diff::render_text(&refs, false);
+    let text_out = diff::render_text(&refs, false, "applied");
     let json_out = diff::render_json(&refs);
-    assert_eq!(text_out, diff::render_text(&refs, false));
+    assert_eq!(text_out, diff::render_text(&refs, false, "applied"));
     assert_eq!(json_out, diff::render_json(&refs));
     serde_json::from_str::<serde_json::Value>(&json_out).expect("valid JSON");
     for c in text_out.chars().chain(json_out.chars()) {

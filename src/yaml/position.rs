@@ -24,6 +24,8 @@ impl Span {
 pub struct CharMap {
     ascii: bool,
     checkpoints: Vec<usize>,
+    /// The position of the text's end, computed once (many nodes can end there).
+    end: std::cell::OnceCell<(u32, u32)>,
 }
 
 const STRIDE: usize = 64;
@@ -34,6 +36,7 @@ impl CharMap {
             return CharMap {
                 ascii: true,
                 checkpoints: Vec::new(),
+                end: std::cell::OnceCell::new(),
             };
         }
         let checkpoints = src
@@ -44,6 +47,7 @@ impl CharMap {
         CharMap {
             ascii: false,
             checkpoints,
+            end: std::cell::OnceCell::new(),
         }
     }
 
@@ -78,7 +82,7 @@ impl CharMap {
         // after the last one (an empty `? ` key at the end): the position
         // of the text's end is the last one there is.
         if end == src.len() {
-            (span.end_line, span.end_col) = line_col(src, end);
+            (span.end_line, span.end_col) = *self.end.get_or_init(|| line_col(src, end));
             if start == end {
                 (span.line, span.col) = (span.end_line, span.end_col);
             }
