@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 secs="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(yaml check emit diff config suppress)
+[ ${#targets[@]} -gt 0 ] || targets=(yaml check emit diff config suppress route)
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 export RUSTC_BOOTSTRAP=1
 seed() {
@@ -18,6 +18,14 @@ seed() {
     diff) cp ../testdata/diff/*.yaml ../testdata/diff/local/*.yaml ../examples/istiofiles/*.yml "corpus/$1/" ;;
     config) cp seeds/config/*.yaml "corpus/$1/" ;;
     suppress) cp ../testdata/suppress/*.yaml ../testdata/rules/*.yaml "corpus/$1/" ;;
+    # The route target reads a request line, then the manifests.
+    route) for f in ../testdata/route/*/*.yaml ../examples/istiofiles/*.yml; do
+             case "$f" in *.test.yaml) continue ;; esac
+             { echo "reviews 9080 /api?user=jason GET end-user:jason"; cat "$f"; } \
+               > "corpus/route/$(basename "$(dirname "$f")")-$(basename "$f")"
+             { echo "example.com 80 / gw=istio-system/gateway"; cat "$f"; } \
+               > "corpus/route/gw-$(basename "$(dirname "$f")")-$(basename "$f")"
+           done ;;
     emit) ;;
   esac
 }

@@ -369,4 +369,23 @@ mod tests {
             "c.yaml:3:3: unknown rule `w=ights-not-100`; did you mean `weights-not-100`?"
         );
     }
+
+    /// Found by fuzzing: an empty explicit key at the end of the text was
+    /// reported on a line after the last one.
+    #[test]
+    fn empty_key_at_the_end_is_reported_inside_the_text() {
+        let path = Path::new("c.yaml");
+        let err = |text: &str| from_text(path, text).unwrap_err();
+        // The position is what matters (the list of known keys follows).
+        let e = err("fail-on: info\n? ");
+        assert!(
+            e.starts_with("c.yaml:2:3: unknown config key `null`; "),
+            "{e}"
+        );
+        let e = err("fail-on: info\n?\n");
+        assert!(
+            e.starts_with("c.yaml:3:1: unknown config key `null`; "),
+            "{e}"
+        );
+    }
 }

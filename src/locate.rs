@@ -51,8 +51,9 @@ fn first_line(span: Span, src: &str) -> Span {
     if !span.is_multiline() {
         return span;
     }
+    // The first line break after the start, as YAML reads breaks.
     let line_end = src[span.start..]
-        .find('\n')
+        .find(['\n', '\r'])
         .map_or(src.len(), |i| span.start + i);
     let text = &src[span.start..line_end];
     let trimmed = without_comment(text).trim_end();

@@ -9,7 +9,7 @@ use crate::diagnostic::{Diagnostic, ObjectRef};
 use crate::objects::Object;
 use crate::rules::input::UNUSED_SUPPRESSION;
 use crate::rules::Rule;
-use crate::yaml::position::span_of;
+use crate::yaml::position::{lines_inclusive, span_of};
 use crate::yaml::Span;
 
 pub const ANNOTATION: &str = "istiolint.io/ignore";
@@ -75,7 +75,7 @@ pub fn from_comments(file: &Arc<str>, text: &str) -> Vec<Suppression> {
         return out;
     }
     let mut offset = 0;
-    for (i, line) in text.split_inclusive('\n').enumerate() {
+    for (i, line) in lines_inclusive(text).enumerate() {
         let line_no = i as u32 + 1;
         if let Some(hash) = line.find('#') {
             let comment = line[hash + 1..].trim_start();
@@ -132,5 +132,22 @@ pub fn apply(diagnostics: &mut Vec<Diagnostic>, suppressions: &mut [Suppression]
             .at(s.span)
             .help("remove it, so that it does not hide a future finding"),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comment_lines_are_counted_as_yaml_counts_them() {
+        // A lone CR ends a line for the parser, so it does for comments too:
+        // the comment is on line 2 and covers line 3.
+        let text = "a: 1\r# istiolint: ignore[IL4017]\nb: 2\n";
+        let file: Arc<str> = Arc::from("f.yaml");
+        let found = from_comments(&file, text);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].scope, Scope::Line(3));
+        assert_eq!((found[0].span.line, found[0].span.col), (2, 1));
     }
 }

@@ -506,3 +506,49 @@ fn port_clusters_get_no_load_estimate() {
         json!({"concurrent": 10, "admitted": 10, "overflow": 0})
     );
 }
+
+/// Review finding: explain re-implemented route's ordering and lacked the
+/// delegate merge. It now reads the route module's table: the delegate's
+/// rules merged under the root's match (the conflicting one dropped), and
+/// each listed rule is the one `route` answers with.
+#[test]
+fn delegates_merged_as_route_merges_them() {
+    let file = "testdata/route/delegate/root-catch-all.yaml";
+    let v = explain_json(&["productpage.org", file]);
+    let routes = v["hosts"][0]["routes"].as_array().unwrap();
+    let got: Vec<(u64, &str, &str, Option<&str>)> = routes
+        .iter()
+        .map(|r| {
+            (
+                r["index"].as_u64().unwrap(),
+                r["match"].as_str().unwrap(),
+                r["destinations"][0]["subset"].as_str().unwrap(),
+                r["action"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (0, "prefix /productpage/v1 and header version = v1", "v1",
+             Some("from delegate VirtualService default/delegate http[0]")),
+            (0, "(prefix /productpage/v2 and header version = v2) or (prefix /productpage and header version = v2 and query version = v2)", "v2",
+             Some("from delegate VirtualService default/delegate http[1]")),
+            (1, "any request", "fallback", None),
+        ]
+    );
+    // `route` agrees, request by request.
+    for (path, header, subset) in [
+        ("/productpage/v1/x", "version: v1", "v1"),
+        ("/productpage?version=v2", "version: v2", "v2"),
+        ("/reviews", "version: v1", "fallback"),
+    ] {
+        let out = istiolint()
+            .args(["route", file, "--host", "productpage.org", "--path", path])
+            .args(["--header", header, "--format", "json"])
+            .output()
+            .unwrap();
+        let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(r["destinations"][0]["subset"], subset, "{path}");
+    }
+}

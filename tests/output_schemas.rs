@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use istiolint::check::{self, Options, Report};
 use istiolint::diagnostic::Severity;
 use istiolint::report::{self, Format, Style};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -344,4 +344,230 @@ fn diff_json_matches_its_published_schema() {
     let bad = serde_json::json!({"objects": [{"group": "", "kind": "K", "namespace": "n", "name": "x",
         "status": "changed", "summary": [], "changes": [{"pointer": "/a", "old": 1}]}]});
     assert_eq!(errors(&v, &bad).len(), 1);
+}
+
+/// Runs istiolint and parses its JSON output, with the exit code it must have.
+fn json_of(args: &[&str], code: i32) -> Value {
+    let (got, out, err) = common::outcome(common::istiolint().args(args));
+    assert_eq!(got, code, "{args:?}: {err}{out}");
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}\n{out}"))
+}
+
+#[test]
+fn route_json_matches_its_published_schema() {
+    let v = validator(
+        &load("schemas/output/route.json"),
+        jsonschema::Draft::Draft202012,
+    );
+    let tutorial = "examples/istiofiles/virtual-service-recommendation-v1_and_v2_50_50.yml";
+    let runs: [&[&str]; 6] = [
+        // a 50/50 split from a sidecar
+        &[
+            "route",
+            tutorial,
+            "-n",
+            "tutorial",
+            "--host",
+            "recommendation",
+            "--port",
+            "8080",
+        ],
+        // the Firefox rule, with its header
+        &[
+            "route",
+            "examples/istiofiles/virtual-service-firefox-recommendation-v2.yml",
+            "-n",
+            "tutorial",
+            "--host",
+            "recommendation",
+            "--port",
+            "8080",
+            "--header",
+            "user-agent: Mozilla Firefox",
+        ],
+        // a delegate merged under its root rule
+        &[
+            "route",
+            "testdata/route/delegate/root-catch-all.yaml",
+            "--host",
+            "productpage.org",
+            "--path",
+            "/productpage/v1/x",
+            "--header",
+            "version: v1",
+        ],
+        // a gateway's httpsRedirect: 301
+        &[
+            "route",
+            "testdata/route/gateway/redirect.yaml",
+            "--host",
+            "example.com",
+            "--gateway",
+            "default/gateway2",
+        ],
+        // no route on a gateway: 404
+        &[
+            "route",
+            "testdata/route/gateway/simple.yaml",
+            "--host",
+            "foo.bar",
+            "--path",
+            "/other",
+            "--gateway",
+            "default/gateway",
+        ],
+        // no VirtualService for the host on a sidecar: PassthroughCluster
+        &[
+            "route",
+            tutorial,
+            "-n",
+            "tutorial",
+            "--host",
+            "unknown.example.com",
+        ],
+    ];
+    let mut seen = Vec::new();
+    for args in runs {
+        let mut args = args.to_vec();
+        args.extend(["--format", "json"]);
+        let json = json_of(&args, 0);
+        assert_eq!(errors(&v, &json), Vec::<String>::new(), "{args:?}");
+        seen.push((
+            json["matched"].clone(),
+            json["status"].clone(),
+            json["destinations"].as_array().unwrap().len(),
+        ));
+    }
+    assert_eq!(
+        seen,
+        [
+            (json!(true), json!(200), 2),
+            (json!(true), json!(200), 1),
+            (json!(true), json!(200), 1),
+            (json!(false), json!(301), 0),
+            (json!(false), json!(404), 0),
+            (json!(false), json!(200), 0),
+        ]
+    );
+    // Not vacuous: a match without its VirtualService, a cluster name of
+    // the wrong shape and an unknown key are each rejected.
+    let mut good = json_of(&[runs[0], &["--format", "json"]].concat(), 0);
+    good["virtual_service"] = Value::Null;
+    assert_eq!(errors(&v, &good).len(), 1, "{:?}", errors(&v, &good));
+    let mut good = json_of(&[runs[0], &["--format", "json"]].concat(), 0);
+    good["clusters"][0] = json!("outbound|8080|recommendation");
+    good["extra"] = json!(1);
+    assert_eq!(errors(&v, &good).len(), 2, "{:?}", errors(&v, &good));
+}
+
+#[test]
+fn test_json_matches_its_published_schema() {
+    let v = validator(
+        &load("schemas/output/test.json"),
+        jsonschema::Draft::Draft202012,
+    );
+    let runs: [(&[&str], i32); 4] = [
+        (
+            &[
+                "-t",
+                "testdata/route/gateway/redirect.test.yaml",
+                "testdata/route/gateway/redirect.yaml",
+            ],
+            0,
+        ),
+        (
+            &[
+                "-t",
+                "testdata/route/delegate/root-catch-all.test.yaml",
+                "testdata/route/delegate/root-catch-all.yaml",
+            ],
+            0,
+        ),
+        // istio-config-validator's delegate example: failures that say why
+        (
+            &[
+                "-t",
+                "testdata/route/validator/delegate_test.yml",
+                "testdata/route/validator/delegate.yaml",
+            ],
+            1,
+        ),
+        (
+            &[
+                "-n",
+                "tutorial",
+                "-t",
+                "examples/routing/firefox.test.yaml",
+                "examples/istiofiles/virtual-service-firefox-recommendation-v2.yml",
+                "examples/istiofiles/destination-rule-recommendation-v1-v2.yml",
+            ],
+            0,
+        ),
+    ];
+    let mut failed = 0;
+    for (args, code) in runs {
+        let args = [&["test", "--format", "json"][..], args].concat();
+        let json = json_of(&args, code);
+        assert_eq!(errors(&v, &json), Vec::<String>::new(), "{args:?}");
+        failed += json["summary"]["failed"].as_u64().unwrap();
+    }
+    assert!(failed > 0, "no failing case was validated");
+    // Not vacuous: a passed case with failures, and a failure without messages.
+    let bad = json!({"cases": [{"file": "t.yaml", "line": 1, "name": "x", "requests": 1, "passed": true,
+        "failures": [{"request": "GET /", "messages": [], "answered_by": null, "notes": []}]}],
+        "summary": {"cases": 1, "passed": 1, "failed": 0}});
+    assert_eq!(errors(&v, &bad).len(), 2, "{:?}", errors(&v, &bad));
+}
+
+#[test]
+fn explain_json_matches_its_published_schema() {
+    let v = validator(
+        &load("schemas/output/explain.json"),
+        jsonschema::Draft::Draft202012,
+    );
+    let runs: [&[&str]; 4] = [
+        &[
+            "recommendation",
+            "examples/istiofiles",
+            "-n",
+            "tutorial",
+            "--concurrency",
+            "10",
+            "--clients",
+            "3",
+        ],
+        &["testdata/corpus/bookinfo"],
+        &[
+            "productpage.org",
+            "testdata/route/delegate/root-catch-all.yaml",
+        ],
+        &["testdata/explain/cases"],
+    ];
+    let mut routes = 0;
+    for args in runs {
+        let args = [&["explain", "--format", "json"][..], args].concat();
+        let json = json_of(&args, 0);
+        assert_eq!(errors(&v, &json), Vec::<String>::new(), "{args:?}");
+        for h in json["hosts"].as_array().unwrap() {
+            routes += h["routes"].as_array().unwrap().len();
+        }
+    }
+    assert!(routes > 10, "{routes} routes validated");
+    // Not vacuous: a route from an unknown source and a cluster without breakers.
+    let mut json = json_of(
+        &[
+            "explain",
+            "--format",
+            "json",
+            "productpage.org",
+            "testdata/route/delegate/root-catch-all.yaml",
+        ],
+        0,
+    );
+    json["hosts"][0]["routes"][0]["source"] = json!("sidecar");
+    json["hosts"][0]["subsets"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("circuit_breakers");
+    assert_eq!(errors(&v, &json).len(), 2, "{:?}", errors(&v, &json));
 }

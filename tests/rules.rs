@@ -320,7 +320,34 @@ fn prefix_overlap_is_unreachable() {
     assert_eq!(
         out,
         "testdata/rules/prefix.yaml:11:21: warning[IL4017] virtualService rule #1 match #0 of prefix /api/v2 is not used (duplicate/overlapping match in rule #0 of prefix /api on #0)\n\
-         testdata/rules/prefix.yaml:30:21: warning[IL4017] virtualService rule #0 match #1 of prefix /orders/export is not used (duplicate/overlapping match in rule #0 of prefix /orders on #0)\n"
+         testdata/rules/prefix.yaml:30:21: warning[IL4017] virtualService rule #0 match #1 of prefix /orders/export is not used (duplicate/overlapping match in rule #0 of prefix /orders on #0)\n\
+         testdata/rules/prefix.yaml:35:21: warning[IL4017] virtualService rule #1 match #0 of prefix /orders/archive is not used (duplicate/overlapping match in rule #0 of prefix /orders on #0)\n\
+         testdata/rules/prefix.yaml:38:21: warning[IL4017] virtualService rule #1 match #1 of prefix /orders/new is not used (duplicate/overlapping match in rule #0 of prefix /orders on #0)\n"
+    );
+}
+
+/// IL4017 with the route module's matcher: an exact or regex match under an
+/// earlier prefix or regex, case-insensitive prefixes, a header match after
+/// a catch-all, an equal prefix with more conditions; and what stays
+/// reachable (a port, header or gateway on the earlier match, case, a
+/// delegating rule).
+#[test]
+fn unreachable_with_the_route_matcher() {
+    let out = concise(&[
+        "--select=IL4017",
+        "-q",
+        "testdata/rules/unreachable-match.yaml",
+    ]);
+    let f = "testdata/rules/unreachable-match.yaml";
+    assert_eq!(
+        out,
+        format!(
+            "{f}:19:7: warning[IL4017] virtualService rule \"v1-exact\" match #0 is not used (match #0 of rule \"api\" takes every request it matches first)\n\
+             {f}:20:7: warning[IL4017] virtualService rule \"v1-exact\" match #1 is not used (match #1 of rule \"api\" takes every request it matches first)\n\
+             {f}:21:21: warning[IL4017] virtualService rule \"v1-exact\" match #2 of prefix /shop/cart is not used (duplicate/overlapping match in rule #2 of prefix /SHOP on \"api\")\n\
+             {f}:22:21: warning[IL4017] virtualService rule \"v1-exact\" match #3 of prefix /api is not used (duplicate/overlapping match in rule #0 of prefix /api on \"api\")\n\
+             {f}:31:7: warning[IL4017] virtualService rule \"jason\" match #0 is not used (match #0 of rule \"everything\" takes every request it matches first)\n"
+        )
     );
 }
 

@@ -77,14 +77,21 @@ pub fn traffic_summary(kind: &str, old: &Value, new: &Value, changes: &[Change])
 
 fn routes_summary(old: &Value, new: &Value) -> Vec<String> {
     let mut out = Vec::new();
+    let (old_shares, new_shares) = (route_shares(old), route_shares(new));
     for section in ["http", "tcp", "tls"] {
         let (a, b) = (&old["spec"][section], &new["spec"][section]);
         let n = a
             .as_array()
             .map_or(0, Vec::len)
             .max(b.as_array().map_or(0, Vec::len));
+        let of = |all: &[(&str, Vec<Shares>)], i: usize| {
+            all.iter()
+                .find(|(s, _)| *s == section)
+                .and_then(|(_, rules)| rules.get(i).cloned())
+                .unwrap_or_default()
+        };
         for i in 0..n {
-            let (sa, sb) = (shares(&a[i]), shares(&b[i]));
+            let (sa, sb) = (of(&old_shares, i), of(&new_shares, i));
             if sa == sb {
                 continue;
             }
@@ -121,33 +128,63 @@ fn routes_summary(old: &Value, new: &Value) -> Vec<String> {
     out
 }
 
-/// Each destination's share of a route, in percent (weights are relative).
-fn shares(route: &Value) -> Vec<(String, f64)> {
-    let Some(dests) = route["route"].as_array() else {
+/// The destinations of one rule, by name, with their share in percent.
+type Shares = Vec<(String, f64)>;
+
+/// Each destination's share of every route of a VirtualService, per
+/// section (`http`, `tcp`, `tls`), through the route module: the model reads
+/// the routes as `check` does and `route::answer::shares` splits them as
+/// `istiolint route` does (a destination without a positive weight among
+/// several gets 0%). A destination is named by its subset, else its host as
+/// written.
+fn route_shares(vs: &Value) -> Vec<(&'static str, Vec<Shares>)> {
+    let Some(crate::model::Model::VirtualService(model)) = crate::explain::effect::model_of(vs)
+    else {
         return Vec::new();
     };
-    let weights: Vec<f64> = dests
-        .iter()
-        .map(|d| {
-            d["weight"]
-                .as_f64()
-                .unwrap_or(if dests.len() == 1 { 100.0 } else { 0.0 })
-        })
-        .collect();
-    let total: f64 = weights.iter().sum();
-    dests
-        .iter()
-        .zip(weights)
-        .map(|(d, w)| {
-            let dest = &d["destination"];
-            let name = dest["subset"]
-                .as_str()
-                .or(dest["host"].as_str())
-                .unwrap_or("?")
-                .to_string();
-            (name, if total > 0.0 { w * 100.0 / total } else { 0.0 })
-        })
-        .collect()
+    let ns = model.meta.namespace_or("default").to_string();
+    let one = |route: &[crate::model::virtual_service::RouteDestination]| {
+        let dests = crate::route::compile::dests(route, &ns);
+        let shares = crate::route::answer::shares(&dests);
+        route
+            .iter()
+            .zip(shares)
+            .map(|(d, share)| {
+                let dest = &d.destination;
+                let name = dest.subset.as_ref().unwrap_or(&dest.host).value.clone();
+                (name, share.unwrap_or(0.0))
+            })
+            .collect::<Vec<_>>()
+    };
+    // Rules by their index in the section (the model skips malformed ones).
+    let by_index = |routes: Vec<(usize, Shares)>| {
+        let n = routes.iter().map(|(i, _)| i + 1).max().unwrap_or(0);
+        let mut out: Vec<Shares> = vec![Vec::new(); n];
+        for (i, s) in routes {
+            out[i] = s;
+        }
+        out
+    };
+    vec![
+        (
+            "http",
+            by_index(
+                model
+                    .http
+                    .iter()
+                    .map(|r| (r.index, one(&r.route)))
+                    .collect(),
+            ),
+        ),
+        (
+            "tcp",
+            by_index(model.tcp.iter().map(|r| (r.index, one(&r.route))).collect()),
+        ),
+        (
+            "tls",
+            by_index(model.tls.iter().map(|r| (r.index, one(&r.route))).collect()),
+        ),
+    ]
 }
 
 fn pct(x: f64) -> String {
@@ -259,9 +296,32 @@ mod tests {
     use serde_json::json;
 
     fn vs(w1: i64, w2: i64) -> Value {
-        json!({"spec": {"http": [{"route": [
+        json!({"kind": "VirtualService", "metadata": {"name": "r"}, "spec": {"http": [{"route": [
             {"destination": {"host": "r", "subset": "version-v1"}, "weight": w1},
             {"destination": {"host": "r", "subset": "version-v2"}, "weight": w2}]}]}})
+    }
+
+    #[test]
+    fn shares_are_the_route_modules() {
+        // A zero weight among several gets no cluster: 0%, as `route` says;
+        // the rest share by weight over their total.
+        let (a, b) = (vs(100, 0), vs(3, 1));
+        let c = changes(&a, &b);
+        assert_eq!(
+            traffic_summary("VirtualService", &a, &b, &c),
+            vec!["version-v1 100% -> 75%, version-v2 0% -> 25%"]
+        );
+        // A TCP route and a host without subset, named as written.
+        let tcp = |w: i64| {
+            json!({"kind": "VirtualService", "metadata": {"name": "db"}, "spec": {"tcp": [{"route": [
+                {"destination": {"host": "db-a"}, "weight": w},
+                {"destination": {"host": "db-b"}, "weight": 100 - w}]}]}})
+        };
+        let (a, b) = (tcp(90), tcp(60));
+        assert_eq!(
+            traffic_summary("VirtualService", &a, &b, &changes(&a, &b)),
+            vec!["tcp[0] db-a 90% -> 60%, db-b 10% -> 40%"]
+        );
     }
 
     #[test]

@@ -9,16 +9,21 @@ use super::cluster::{compute, ClusterSettings};
 use crate::model::traffic_policy_merge::EffectivePolicy;
 use crate::model::{DestinationRule, Model};
 
-/// The DestinationRule of a (normalised) object, through the model. The
-/// diff's normal form drops apiVersion (all versions share one schema).
-fn rule(v: &Value) -> Option<DestinationRule> {
+/// The model of a (normalised) Istio networking object, as `check` reads
+/// it. The diff's normal form drops apiVersion (all versions share one
+/// schema).
+pub fn model_of(v: &Value) -> Option<Model> {
     let mut v = v.clone();
     v.as_object_mut()?
         .insert("apiVersion".into(), Value::from("networking.istio.io/v1"));
     let text = crate::emit::to_yaml(&v);
     let objects = crate::diff::load_objects("<diff>", &text).ok()?;
     let file: std::sync::Arc<str> = std::sync::Arc::from("<diff>");
-    match crate::model::build(objects.first()?, &file)? {
+    crate::model::build(objects.first()?, &file)
+}
+
+fn rule(v: &Value) -> Option<DestinationRule> {
+    match model_of(v)? {
         Model::DestinationRule(d) => Some(d),
         _ => None,
     }

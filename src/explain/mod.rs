@@ -57,6 +57,8 @@ pub fn explain(inputs: &Inputs, opts: &Options) -> Explanation {
         None => known,
     };
     let clients = opts.clients.unwrap_or(1).max(1);
+    // Routing reads the route module's table: delegates merged, Istio's order.
+    let table = crate::route::select::Table::build(&inputs.virtual_services, &opts.namespace);
     let vs_index = ByHost::new(services.iter().map(|(vs, ns)| {
         vs.hosts
             .iter()
@@ -75,7 +77,7 @@ pub fn explain(inputs: &Inputs, opts: &Options) -> Explanation {
             let services = vs_index.pick(h, &services);
             let rules = dr_index.pick(h, &rules);
             let h2 = h2_service(h, &inputs.services, &opts.namespace);
-            explain_host(h, &services, &rules, opts, clients, h2)
+            explain_host(h, (&table, &services), &rules, opts, clients, h2)
         })
         .collect();
     Explanation {
@@ -227,7 +229,7 @@ fn h2_service(host: &Host, services: &[crate::model::Service], namespace: &str) 
 
 fn explain_host(
     host: &Host,
-    services: &[(&VirtualService, String)],
+    (table, services): (&crate::route::select::Table, &[(&VirtualService, String)]),
     rules: &[(&DestinationRule, String)],
     opts: &Options,
     clients: u64,
@@ -237,7 +239,7 @@ fn explain_host(
         .gateway
         .as_deref()
         .map(|g| routing::source(g, &opts.namespace));
-    let routes = routing::routes(services, host, only.as_deref());
+    let routes = routing::routes(table, services, host, only.as_deref(), &opts.namespace);
     let dr = destination_rule(host, rules);
     let shares = words::shares(host, &routes);
     let mut subsets = Vec::new();

@@ -1,29 +1,26 @@
 //! The routing view: which VirtualService rules a host's requests meet, per
 //! source (the mesh, each gateway), in order, with their destinations and
-//! shares. Kept in one file so it can switch to `src/route/`'s selection.
-//!
-//! Selection as Istio builds routes: a VirtualService applies to the
-//! sources in `gateways` (none: the mesh); a match naming gateways applies
-//! only to those. From the mesh the first VirtualService claiming the host
-//! wins (most specific host, then oldest); a gateway concatenates the rules
-//! of all of them in that order.
+//! shares, taken from `src/route/` so that `explain` and `route` cannot
+//! disagree: VirtualServices merged with their delegates and sorted in
+//! Istio's order (`route::select::Table`), exportTo as a proxy in `-n` (a
+//! gateway: in its namespace) sees it; from the mesh the VirtualService that
+//! wins the host for a sidecar (`route::sidecar::winner`), from a gateway the
+//! rules of all of them concatenated with catch-alls moved last
+//! (`route::gateway::sort_vhost_routes`); shares from `route::answer::shares`.
+//! Unlike `route`, no request is given: every match is listed with its
+//! port and source conditions in words.
 
-use crate::model::virtual_service::{
-    Destination, HttpMatch, HttpRoute, L4Match, RouteDestination, StringMatch, VirtualService,
-};
+use crate::model::virtual_service::{L4Match, VirtualService};
 use crate::model::{Host, Located};
+use crate::route::eval::{build_all, Built};
+use crate::route::pattern::{Kind, Pattern};
+use crate::route::rule::{Cond, Rule};
+use crate::route::select::Table;
+use crate::route::sidecar::{claim_of, winner, Claim};
 
 use super::view::{DestinationView, RouteView};
 
 pub const MESH: &str = "mesh";
-
-/// `mesh` or `gateway NS/NAME` for each source the VirtualService binds.
-fn sources(vs: &VirtualService, ns: &str) -> Vec<String> {
-    if vs.gateways.is_empty() {
-        return vec![MESH.into()];
-    }
-    vs.gateways.iter().map(|g| source(&g.value, ns)).collect()
-}
 
 /// The source a `gateways` entry names, short names in namespace `ns`.
 pub fn source(gateway: &str, ns: &str) -> String {
@@ -36,80 +33,131 @@ pub fn source(gateway: &str, ns: &str) -> String {
     }
 }
 
-/// The most specific of the VirtualService's hosts that matches `host`.
-fn claim(vs: &VirtualService, ns: &str, host: &Host) -> Option<Host> {
-    let mut best: Option<Host> = None;
-    for h in &vs.hosts {
-        let h = Host::resolve(&h.value, ns);
-        if h.matches(host) && best.as_ref().is_none_or(|b| h.more_specific(b)) {
-            best = Some(h);
-        }
+/// `mesh` or `gateway NS/NAME` for a resolved gateway name.
+fn source_of(gateway: &str) -> String {
+    if gateway == MESH {
+        MESH.into()
+    } else {
+        format!("gateway {gateway}")
     }
-    best
 }
 
 /// The rules `host` meets, per source, sources in order (mesh first).
-/// `only` keeps one source (`mesh` or `gateway NS/NAME`, see [`source`]).
+/// `only` keeps one source (`mesh` or `gateway NS/NAME`, see [`source`]);
+/// `services` are the model VirtualServices (for TCP and TLS rules),
+/// `namespace` where the mesh's client is.
 pub fn routes(
+    table: &Table,
     services: &[(&VirtualService, String)],
     host: &Host,
     only: Option<&str>,
+    namespace: &str,
 ) -> Vec<RouteView> {
-    let mut claims: Vec<(Host, &VirtualService, &str)> = services
-        .iter()
-        .filter_map(|(vs, ns)| Some((claim(vs, ns, host)?, *vs, ns.as_str())))
-        .collect();
-    // Most specific host first; the input order is already oldest first.
-    claims.sort_by(
-        |a, b| match (a.0.more_specific(&b.0), b.0.more_specific(&a.0)) {
-            (true, false) => std::cmp::Ordering::Less,
-            (false, true) => std::cmp::Ordering::Greater,
-            _ => std::cmp::Ordering::Equal,
-        },
-    );
-    let mut all_sources: Vec<String> = Vec::new();
-    for (_, vs, ns) in &claims {
-        for s in sources(vs, ns) {
-            if !all_sources.contains(&s) {
-                all_sources.push(s);
+    let among = table.for_host(host);
+    let mut gateways: Vec<&str> = Vec::new();
+    for &i in &among {
+        for g in &table.entries[i].gateways {
+            if !gateways.contains(&g.as_str()) {
+                gateways.push(g);
             }
         }
     }
-    all_sources.sort_by_key(|s| (s != MESH, s.clone()));
+    gateways.sort_by_key(|g| (*g != MESH, *g));
     let mut out = Vec::new();
-    for src in all_sources {
+    for gateway in gateways {
+        let src = source_of(gateway);
         if only.is_some_and(|o| o != src) {
             continue;
         }
-        let binding: Vec<&(Host, &VirtualService, &str)> = claims
-            .iter()
-            .filter(|(_, vs, ns)| sources(vs, ns).contains(&src))
-            .collect();
-        let take = if src == MESH { 1 } else { binding.len() };
-        for (_, vs, ns) in binding.into_iter().take(take) {
-            out.extend(rules(vs, ns, &src));
+        let proxy_ns = match gateway.split_once('/') {
+            Some((ns, _)) => ns,
+            None => namespace,
+        };
+        let order = table.for_proxy(gateway, proxy_ns, &among);
+        let (built, l4_from): (Vec<Built>, Vec<usize>) = if gateway == MESH {
+            let claims: Vec<Claim> = order
+                .iter()
+                .filter_map(|&i| {
+                    let (exact, claim) = claim_of(&table.entries[i], host)?;
+                    Some(Claim {
+                        entry: i,
+                        exact,
+                        host: claim,
+                        routes: build_all(&table.entries[i].rules, i, gateway),
+                    })
+                })
+                .collect();
+            match winner(&claims, false) {
+                Some(w) => (w.routes.clone(), vec![w.entry]),
+                // No HTTP route: the first claim's TCP and TLS rules.
+                None => (
+                    Vec::new(),
+                    claims.first().map(|c| c.entry).into_iter().collect(),
+                ),
+            }
+        } else {
+            let all: Vec<Built> = order
+                .iter()
+                .flat_map(|&i| build_all(&table.entries[i].rules, i, gateway))
+                .collect();
+            (
+                crate::route::gateway::sort_vhost_routes(&all),
+                order.clone(),
+            )
+        };
+        out.extend(http_views(table, &built, &src));
+        for i in l4_from {
+            let e = &table.entries[i];
+            let model = services.iter().find(|(vs, ns)| {
+                *ns == e.namespace && vs.meta.name.as_deref() == Some(e.name.as_str())
+            });
+            if let Some((vs, ns)) = model {
+                out.extend(l4_rules(vs, ns, &src, gateway));
+            }
         }
     }
     out
 }
 
-fn rules(vs: &VirtualService, ns: &str, src: &str) -> Vec<RouteView> {
+/// One view per run of built routes from the same rule (a rule whose
+/// catch-all match a gateway moved last appears twice).
+fn http_views(table: &Table, built: &[Built], src: &str) -> Vec<RouteView> {
+    let mut out: Vec<(RouteView, Vec<String>)> = Vec::new();
+    let mut last: Option<(usize, *const Rule)> = None;
+    for b in built {
+        let key = (b.vs, b.rule as *const Rule);
+        let words = b.cond.map_or_else(|| ANY.to_string(), cond_words);
+        if last == Some(key) {
+            if let Some((_, w)) = out.last_mut() {
+                w.push(words);
+            }
+            continue;
+        }
+        last = Some(key);
+        let e = &table.entries[b.vs];
+        let r = b.rule;
+        let view = RouteView {
+            source: src.to_string(),
+            virtual_service: e.label(),
+            protocol: "http",
+            index: r.delegate_of.as_ref().map_or(r.index, |d| d.root_index),
+            matched: String::new(),
+            destinations: destinations(r),
+            action: action(r),
+        };
+        out.push((view, vec![words]));
+    }
+    out.into_iter()
+        .map(|(mut v, words)| {
+            v.matched = join_or(words);
+            v
+        })
+        .collect()
+}
+
+fn l4_rules(vs: &VirtualService, ns: &str, src: &str, gateway: &str) -> Vec<RouteView> {
     let name = format!("{ns}/{}", vs.meta.name.as_deref().unwrap_or("?"));
     let mut out = Vec::new();
-    for r in &vs.http {
-        let Some(matched) = http_matches(r, ns, src) else {
-            continue;
-        };
-        out.push(RouteView {
-            source: src.to_string(),
-            virtual_service: name.clone(),
-            protocol: "http",
-            index: r.index,
-            matched,
-            destinations: destinations(&r.route, ns),
-            action: action(r, ns),
-        });
-    }
     let l4 = vs
         .tcp
         .iter()
@@ -126,39 +174,29 @@ fn rules(vs: &VirtualService, ns: &str, src: &str) -> Vec<RouteView> {
             ("tls", r.index, m, &r.route)
         }));
     for (protocol, index, matches, route) in l4 {
-        let Some(matched) = l4_matches(&matches, ns, src, protocol) else {
+        let Some(matched) = l4_matches(&matches, ns, gateway, protocol) else {
             continue;
         };
+        let dests = crate::route::compile::dests(route, ns);
         out.push(RouteView {
             source: src.to_string(),
             virtual_service: name.clone(),
             protocol,
             index,
             matched,
-            destinations: destinations(route, ns),
+            destinations: views(&dests),
             action: None,
         });
     }
     out
 }
 
-/// A match applies to `src` when it names no gateways or names `src`.
-fn applies(gateways: &[Located<String>], ns: &str, src: &str) -> bool {
-    gateways.is_empty() || gateways.iter().any(|g| source(&g.value, ns) == src)
-}
-
-/// The rule's matches in words for `src`; `None` when none applies there.
-fn http_matches(r: &HttpRoute, ns: &str, src: &str) -> Option<String> {
-    if r.matches.is_empty() {
-        return Some(ANY.into());
-    }
-    let words: Vec<String> = r
-        .matches
-        .iter()
-        .filter(|m| applies(&m.gateways, ns, src))
-        .map(http_match)
-        .collect();
-    (!words.is_empty()).then(|| join_or(words))
+/// A match applies to `gateway` (resolved) when it names no gateways or names it.
+fn applies(gateways: &[Located<String>], ns: &str, gateway: &str) -> bool {
+    gateways.is_empty()
+        || gateways
+            .iter()
+            .any(|g| crate::route::compile::resolve_gateway(&g.value, ns) == gateway)
 }
 
 pub const ANY: &str = "any request";
@@ -177,21 +215,22 @@ fn join_or(words: Vec<String>) -> String {
         .join(" or ")
 }
 
-fn string_match(subject: &str, m: &StringMatch) -> String {
-    match m {
-        StringMatch::Exact(v) => format!("{subject} = {v}"),
-        StringMatch::Prefix(v) => format!("{subject} prefix {v}"),
-        StringMatch::Regex(v) => format!("{subject} ~ {v}"),
-        StringMatch::Present => format!("{subject} present"),
+fn pattern_words(subject: &str, p: &Pattern) -> String {
+    match &p.kind {
+        Kind::Exact(v) => format!("{subject} = {v}"),
+        Kind::Prefix(v) => format!("{subject} prefix {v}"),
+        Kind::Regex(v, _) => format!("{subject} ~ {v}"),
+        Kind::Present => format!("{subject} present"),
     }
 }
 
-fn http_match(m: &HttpMatch) -> String {
+/// A match in words, as the route module reads it (header names lower-cased).
+fn cond_words(m: &Cond) -> String {
     let mut parts = Vec::new();
     if let Some(u) = &m.uri {
-        parts.push(match &u.value {
-            StringMatch::Prefix(p) => format!("prefix {p}"),
-            other => string_match("uri", other),
+        parts.push(match &u.kind {
+            Kind::Prefix(p) => format!("prefix {p}"),
+            _ => pattern_words("uri", u),
         });
         if m.ignore_uri_case {
             parts.push("uri case ignored".into());
@@ -203,29 +242,26 @@ fn http_match(m: &HttpMatch) -> String {
         ("authority", &m.authority),
     ] {
         if let Some(v) = v {
-            parts.push(string_match(what, &v.value));
+            parts.push(pattern_words(what, v));
         }
     }
     for (k, v) in &m.headers {
-        parts.push(string_match(&format!("header {k}"), &v.value));
+        parts.push(pattern_words(&format!("header {k}"), v));
     }
     for (k, v) in &m.without_headers {
-        parts.push(format!(
-            "not {}",
-            string_match(&format!("header {k}"), &v.value)
-        ));
+        parts.push(format!("not {}", pattern_words(&format!("header {k}"), v)));
     }
     for (k, v) in &m.query_params {
-        parts.push(string_match(&format!("query {k}"), &v.value));
+        parts.push(pattern_words(&format!("query {k}"), v));
     }
-    if let Some(p) = &m.port {
-        parts.push(format!("port {}", p.value));
+    if let Some(p) = m.port {
+        parts.push(format!("port {p}"));
     }
     if !m.source_labels.is_empty() {
         parts.push(format!("from workloads {}", labels(&m.source_labels)));
     }
     if let Some(n) = &m.source_namespace {
-        parts.push(format!("from namespace {}", n.value));
+        parts.push(format!("from namespace {n}"));
     }
     if parts.is_empty() {
         return ANY.into();
@@ -236,7 +272,7 @@ fn http_match(m: &HttpMatch) -> String {
 /// An L4 match and, for TLS, its SNI hosts.
 type L4<'a> = (&'a L4Match, &'a [Located<String>]);
 
-fn l4_matches(matches: &[L4], ns: &str, src: &str, protocol: &str) -> Option<String> {
+fn l4_matches(matches: &[L4], ns: &str, gateway: &str, protocol: &str) -> Option<String> {
     if matches.is_empty() {
         return Some(if protocol == "tcp" {
             "any connection".into()
@@ -246,7 +282,7 @@ fn l4_matches(matches: &[L4], ns: &str, src: &str, protocol: &str) -> Option<Str
     }
     let words: Vec<String> = matches
         .iter()
-        .filter(|(m, _)| applies(&m.gateways, ns, src))
+        .filter(|(m, _)| applies(&m.gateways, ns, gateway))
         .map(|(m, sni)| {
             let mut parts = Vec::new();
             if !sni.is_empty() {
@@ -288,56 +324,51 @@ pub fn labels(pairs: &[(String, String)]) -> String {
         .join(",")
 }
 
-/// Shares as Envoy computes them from Istio's weighted clusters: one
-/// destination takes everything; with several, each gets weight / total
-/// (pilot/pkg/networking/core/route/route.go: weights are relative and a
-/// 0 or missing weight drops the destination).
-fn destinations(route: &[RouteDestination], ns: &str) -> Vec<DestinationView> {
-    let weight = |d: &RouteDestination| d.weight.as_ref().map_or(0, |w| w.value.max(0));
-    let total: i64 = route.iter().map(weight).sum();
-    route
+/// The destinations of a rule with their shares, as `route` computes them
+/// (a destination without a positive weight among several gets 0%).
+fn destinations(r: &Rule) -> Vec<DestinationView> {
+    if r.action.redirect.is_some() || r.action.direct_response.is_some() {
+        return Vec::new();
+    }
+    views(&r.dests)
+}
+
+fn views(dests: &[crate::route::rule::Dest]) -> Vec<DestinationView> {
+    dests
         .iter()
-        .map(|d| {
-            let percent = if route.len() == 1 {
-                100.0
-            } else if total > 0 {
-                weight(d) as f64 * 100.0 / total as f64
-            } else {
-                0.0
-            };
-            view(&d.destination, ns, percent)
+        .zip(crate::route::answer::shares(dests))
+        .map(|(d, share)| DestinationView {
+            host: d.host.clone(),
+            subset: d.subset.clone(),
+            port: d.port,
+            percent: share.unwrap_or(0.0),
         })
         .collect()
 }
 
-fn view(d: &Destination, ns: &str, percent: f64) -> DestinationView {
-    DestinationView {
-        host: Host::resolve(&d.host.value, ns).as_str().to_string(),
-        subset: d.subset.as_ref().map(|s| s.value.clone()),
-        port: d.port.as_ref().map(|p| p.value),
-        percent,
+fn action(r: &Rule) -> Option<String> {
+    let a = &r.action;
+    let own = if let Some(d) = &a.direct_response {
+        let status = d.get("status").and_then(|s| s.as_i64()).unwrap_or(0);
+        Some(format!("answers {status} itself (directResponse)"))
+    } else {
+        a.redirect.as_ref().map(|rd| {
+            let code = rd
+                .get("redirectCode")
+                .and_then(|s| s.as_i64())
+                .filter(|c| *c != 0)
+                .unwrap_or(301);
+            format!("redirects with {code}")
+        })
+    };
+    let via = r.delegate_of.as_ref().map(|d| {
+        format!(
+            "from delegate VirtualService {}/{} http[{}]",
+            d.namespace, d.name, r.index
+        )
+    });
+    match (own, via) {
+        (Some(o), Some(v)) => Some(format!("{o}, {v}")),
+        (o, v) => o.or(v),
     }
-}
-
-fn action(r: &HttpRoute, ns: &str) -> Option<String> {
-    if let Some(d) = &r.delegate {
-        let dns = d.namespace.as_ref().map_or(ns, |n| n.value.as_str());
-        return Some(format!(
-            "delegates to VirtualService {dns}/{}",
-            d.name.value
-        ));
-    }
-    if let Some(d) = &r.direct_response {
-        let status = d.value.get("status").and_then(|s| s.as_i64()).unwrap_or(0);
-        return Some(format!("answers {status} itself (directResponse)"));
-    }
-    if let Some(rd) = &r.redirect {
-        let code = rd
-            .value
-            .get("redirectCode")
-            .and_then(|s| s.as_i64())
-            .unwrap_or(301);
-        return Some(format!("redirects with {code}"));
-    }
-    None
 }

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use super::eval::{mismatch, Built};
 use super::outcome::{cluster_name, status_of, Destination, Outcome, RouteRef, Step, VsRef};
 use super::request::Request;
-use super::rule::Rule;
+use super::rule::{Dest, Rule};
 use super::select::{Table, VsEntry};
 use super::world::Registry;
 
@@ -83,25 +83,8 @@ fn found(ctx: &Ctx, e: &VsEntry, b: &Built, mut trace: Vec<Step>) -> Outcome {
     let mut destinations = Vec::new();
     let mut clusters = Vec::new();
     if forwards {
-        // Istio drops zero weights when there is more than one destination;
-        // a single destination takes everything whatever its weight.
-        let kept: Vec<_> = if r.dests.len() == 1 {
-            r.dests.iter().collect()
-        } else {
-            r.dests
-                .iter()
-                .filter(|d| d.weight.unwrap_or(0) != 0)
-                .collect()
-        };
-        let total: i64 = kept.iter().map(|d| d.weight.unwrap_or(0)).sum();
-        for d in &kept {
-            let percent = if kept.len() == 1 {
-                100.0
-            } else if total > 0 {
-                (d.weight.unwrap_or(0) as f64 * 10000.0 / total as f64).round() / 100.0
-            } else {
-                0.0
-            };
+        for (d, percent) in r.dests.iter().zip(shares(&r.dests)) {
+            let Some(percent) = percent else { continue };
             let port = d.port.unwrap_or_else(|| ctx.default_port(&d.host));
             clusters.push(cluster_name(port, d.subset.as_deref(), &d.host));
             destinations.push(Destination {
@@ -154,6 +137,32 @@ fn found(ctx: &Ctx, e: &VsEntry, b: &Built, mut trace: Vec<Step>) -> Outcome {
         decision,
         trace,
     }
+}
+
+/// Each destination's share of the requests, in percent rounded to 0.01,
+/// as Envoy's weighted clusters split them: a single destination takes
+/// everything whatever its weight; with several, a destination without a
+/// positive weight gets no cluster (`None`; Istio drops weight 0, and the
+/// API rejects negative ones) and the others share by weight over their
+/// total. `diff` and `explain` read shares from here too.
+pub fn shares(dests: &[Dest]) -> Vec<Option<f64>> {
+    if dests.len() == 1 {
+        return vec![Some(100.0)];
+    }
+    let weight = |d: &Dest| d.weight.filter(|w| *w > 0);
+    let kept = dests.iter().filter(|d| weight(d).is_some()).count();
+    let total: i64 = dests.iter().filter_map(weight).sum();
+    dests
+        .iter()
+        .map(|d| {
+            let w = weight(d)?;
+            Some(if kept == 1 {
+                100.0
+            } else {
+                (w as f64 * 10000.0 / total as f64).round() / 100.0
+            })
+        })
+        .collect()
 }
 
 /// `mirror` (with `mirrorPercentage` or the old `mirrorPercent`) and

@@ -6,7 +6,9 @@ use serde_json::{json, Map, Value};
 
 use super::pattern::Pattern;
 use super::rule::{Action, Cond, Dest, Rule};
-use crate::model::virtual_service::{Destination, HttpMatch, HttpRoute, StringMatch};
+use crate::model::virtual_service::{
+    Destination, HttpMatch, HttpRoute, RouteDestination, StringMatch,
+};
 use crate::model::{Host, VirtualService};
 
 /// Istio's resolveGatewayName: `name` and `./name` are in the
@@ -125,18 +127,7 @@ fn rule(r: &HttpRoute, namespace: &str, file: &str) -> Rule {
         file: file.to_string(),
         line: r.at.span.line,
         matches: r.matches.iter().map(|m| cond(m, namespace)).collect(),
-        dests: r
-            .route
-            .iter()
-            .map(|d| Dest {
-                host: Host::resolve(&d.destination.host.value, namespace)
-                    .as_str()
-                    .to_string(),
-                subset: d.destination.subset.as_ref().map(|s| s.value.clone()),
-                port: d.destination.port.as_ref().map(|p| p.value),
-                weight: d.weight.as_ref().map(|w| w.value),
-            })
-            .collect(),
+        dests: dests(&r.route, namespace),
         action: Action {
             route: (!r.route.is_empty()).then_some(Value::Array(route)),
             redirect: json(&r.redirect),
@@ -154,6 +145,22 @@ fn rule(r: &HttpRoute, namespace: &str, file: &str) -> Rule {
         },
         delegate_of: None,
     }
+}
+
+/// The destinations of a route (HTTP, TCP or TLS), hosts resolved in the
+/// VirtualService's namespace.
+pub fn dests(route: &[RouteDestination], namespace: &str) -> Vec<Dest> {
+    route
+        .iter()
+        .map(|d| Dest {
+            host: Host::resolve(&d.destination.host.value, namespace)
+                .as_str()
+                .to_string(),
+            subset: d.destination.subset.as_ref().map(|s| s.value.clone()),
+            port: d.destination.port.as_ref().map(|p| p.value),
+            weight: d.weight.as_ref().map(|w| w.value),
+        })
+        .collect()
 }
 
 /// The HTTP rules of a VirtualService as written (no delegate merge), each

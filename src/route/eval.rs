@@ -137,6 +137,48 @@ pub fn build<'r>(
     out
 }
 
+/// The routes of one VirtualService on `gateway_name` (`mesh` for
+/// sidecars) whatever the request's port and the client's labels, for
+/// `explain`: every match that applies there (its own gateways, when it
+/// names some), stopping after the first catch-all that holds on every port
+/// and for every source, as `build` stops after the first one built.
+pub fn build_all<'r>(rules: &'r [Rule], vs: usize, gateway_name: &str) -> Vec<Built<'r>> {
+    let mut out = Vec::new();
+    for rule in rules {
+        if rule.matches.is_empty() {
+            out.push(Built {
+                rule,
+                cond: None,
+                vs,
+            });
+            break;
+        }
+        let mut catch_all = false;
+        for cond in &rule.matches {
+            let named = !cond.gateways.is_empty();
+            if named && !cond.gateways.iter().any(|g| g == gateway_name) {
+                continue;
+            }
+            let b = Built {
+                rule,
+                cond: Some(cond),
+                vs,
+            };
+            out.push(b);
+            let everywhere = cond.port.is_none()
+                && (named || (cond.source_labels.is_empty() && cond.source_namespace.is_none()));
+            if b.is_catch_all() && everywhere {
+                catch_all = true;
+                break;
+            }
+        }
+        if catch_all {
+            break;
+        }
+    }
+    out
+}
+
 /// The first condition of a match the request does not meet, in the order
 /// Envoy's route entry lists them (path, headers sorted by name, then
 /// method, authority, scheme, then query parameters). `None`: it matches.

@@ -9,6 +9,7 @@
 
 pub mod answer;
 pub mod compile;
+pub mod cover;
 pub mod eval;
 pub mod gateway;
 pub mod load;

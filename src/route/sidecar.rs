@@ -10,6 +10,7 @@ use super::answer::{answer, dropped_notes, Ctx};
 use super::eval::{build, Built, Proxy};
 use super::outcome::{cluster_name, Destination, Outcome, Step};
 use super::request::Request;
+use super::select::VsEntry;
 use super::world::World;
 use crate::model::{expand_namespace_host, Host};
 
@@ -88,8 +89,7 @@ pub fn route(
             });
         }
     }
-    // (entry, exact claim?, claiming host, built routes)
-    let mut claims: Vec<(usize, bool, Host, Vec<Built>)> = Vec::new();
+    let mut claims: Vec<Claim> = Vec::new();
     for &i in &order {
         let e = &table.entries[i];
         let at = Some(format!("{}:{}", e.file, e.line));
@@ -104,22 +104,8 @@ pub fn route(
             });
             continue;
         }
-        let exact = e.hosts.contains(&host);
-        let claim = if exact {
-            host.clone()
-        } else {
-            let best = e
-                .hosts
-                .iter()
-                .filter(|h| h.is_wildcard() && host.subset_of(h))
-                .fold(None::<&Host>, |b, h| match b {
-                    Some(b) if b.more_specific(h) => Some(b),
-                    _ => Some(h),
-                });
-            match best {
-                Some(h) => h.clone(),
-                None => continue,
-            }
+        let Some((exact, claim)) = claim_of(e, &host) else {
+            continue;
         };
         let routes = build(
             &e.rules,
@@ -137,27 +123,15 @@ pub fn route(
                 at,
             });
         }
-        claims.push((i, exact, claim, routes));
+        claims.push(Claim {
+            entry: i,
+            exact,
+            host: claim,
+            routes,
+        });
     }
-    // The first exact claim with routes wins the domain. Otherwise the most
-    // specific wildcard: for a service, Istio binds it to the most specific
-    // wildcard VirtualService even if that one yields no routes.
-    let winner = claims.iter().find(|c| c.1 && !c.3.is_empty()).or_else(|| {
-        let wild = claims.iter().filter(|c| !c.1);
-        let wild: Vec<_> = if service.is_some() {
-            wild.collect()
-        } else {
-            wild.filter(|c| !c.3.is_empty()).collect()
-        };
-        let best = wild
-            .iter()
-            .fold(None::<&&(usize, bool, Host, Vec<Built>)>, |b, c| match b {
-                Some(b) if b.2.more_specific(&c.2) => Some(b),
-                _ => Some(c),
-            });
-        best.copied().filter(|c| !c.3.is_empty())
-    });
-    let claimed: Vec<usize> = claims.iter().map(|c| c.0).collect();
+    let winner = winner(&claims, service.is_some());
+    let claimed: Vec<usize> = claims.iter().map(|c| c.entry).collect();
     dropped_notes(table, &claimed, req, &mut trace);
     let ctx = Ctx {
         table,
@@ -165,26 +139,27 @@ pub fn route(
         listen_port: req.port,
         on_gateway: false,
     };
-    if let Some((i, _, claim, routes)) = winner {
-        let e = &table.entries[*i];
-        for (j, ..) in claims.iter().filter(|c| c.0 != *i && !c.3.is_empty()) {
+    if let Some(w) = winner {
+        let e = &table.entries[w.entry];
+        for c in claims
+            .iter()
+            .filter(|c| c.entry != w.entry && !c.routes.is_empty())
+        {
+            let other = &table.entries[c.entry];
             trace.push(Step {
                 text: format!(
                     "{} also claims {fqdn}; {} came first and wins",
-                    table.entries[*j].label(),
+                    other.label(),
                     e.label()
                 ),
-                at: Some(format!(
-                    "{}:{}",
-                    table.entries[*j].file, table.entries[*j].line
-                )),
+                at: Some(format!("{}:{}", other.file, other.line)),
             });
         }
         trace.push(Step {
-            text: format!("virtual host {claim} from {}", e.label()),
+            text: format!("virtual host {} from {}", w.host, e.label()),
             at: Some(format!("{}:{}", e.file, e.line)),
         });
-        return answer(&ctx, routes, req, trace, claim.as_str());
+        return answer(&ctx, &w.routes, req, trace, w.host.as_str());
     }
     match service {
         Some(_) => {
@@ -208,6 +183,48 @@ pub fn route(
         }
         None => passthrough(trace, &format!("no service or VirtualService for {fqdn}")),
     }
+}
+
+/// A VirtualService claiming the host for a sidecar, with its routes.
+pub struct Claim<'r> {
+    pub entry: usize,
+    pub exact: bool,
+    /// The host it claims with: the request's, or its most specific wildcard.
+    pub host: Host,
+    pub routes: Vec<Built<'r>>,
+}
+
+/// How `e` claims `host`: exactly, or by its most specific wildcard.
+pub fn claim_of(e: &VsEntry, host: &Host) -> Option<(bool, Host)> {
+    if e.hosts.contains(host) {
+        return Some((true, host.clone()));
+    }
+    e.hosts
+        .iter()
+        .filter(|h| h.is_wildcard() && host.subset_of(h))
+        .fold(None::<&Host>, |b, h| match b {
+            Some(b) if b.more_specific(h) => Some(b),
+            _ => Some(h),
+        })
+        .map(|h| (false, h.clone()))
+}
+
+/// The claim that gets the virtual host, claims in Istio's order: the
+/// first exact one with routes; otherwise the most specific wildcard (for
+/// a service, Istio binds it to the most specific wildcard VirtualService
+/// even if that one yields no routes, and then nothing routes it).
+pub fn winner<'c, 'r>(claims: &'c [Claim<'r>], has_service: bool) -> Option<&'c Claim<'r>> {
+    if let Some(c) = claims.iter().find(|c| c.exact && !c.routes.is_empty()) {
+        return Some(c);
+    }
+    claims
+        .iter()
+        .filter(|c| !c.exact && (has_service || !c.routes.is_empty()))
+        .fold(None::<&Claim>, |b, c| match b {
+            Some(b) if b.host.more_specific(&c.host) => Some(b),
+            _ => Some(c),
+        })
+        .filter(|c| !c.routes.is_empty())
 }
 
 /// Envoy's catch-all virtual host of a sidecar (outboundTrafficPolicy ALLOW_ANY).

@@ -130,7 +130,7 @@ fn suppress_object(
 fn block_indent<'a>(text: &'a str, map: &Node) -> Option<&'a str> {
     let first = map.as_map()?.first()?;
     let start = first.key.span.start;
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_start = crate::yaml::position::line_start(text, start);
     let indent = &text[line_start..start];
     indent.bytes().all(|b| b == b' ').then_some(indent)
 }

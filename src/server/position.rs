@@ -12,7 +12,13 @@ pub struct LineIndex<'a> {
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> LineIndex<'a> {
         let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        // LSP line breaks are YAML's: CRLF, a lone CR, LF.
+        let bytes = text.as_bytes();
+        starts.extend(
+            (0..bytes.len())
+                .filter(|&i| crate::yaml::position::is_line_end(bytes, i))
+                .map(|i| i + 1),
+        );
         LineIndex { text, starts }
     }
 

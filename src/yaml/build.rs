@@ -123,7 +123,7 @@ pub fn parse_stream(src: &str, limits: Limits) -> ParseOutcome {
 /// if the error is on such a line.
 fn indenting_tab(src: &str, at: usize) -> Option<usize> {
     let at = at.min(src.len());
-    let start = src[..at].rfind('\n').map_or(0, |i| i + 1);
+    let start = super::position::line_start(src, at);
     let indent = src[start..]
         .bytes()
         .take_while(|b| *b == b' ' || *b == b'\t')

@@ -1,187 +1,201 @@
 //! IST0130/IST0131: rules after a catch-all, duplicate matches, and HTTP
-//! prefix matches covered by an earlier one (Istio's
-//! analyzeUnreachableHTTPRules, with two false alarms removed).
-
-use std::collections::BTreeMap;
+//! matches that an earlier match of the same VirtualService takes every
+//! request of. The last is decided by `route::cover`, on the conditions
+//! `istiolint route` evaluates, instead of Istio's analyzer
+//! (analyzeUnreachableHTTPRules compares prefix matches only, and its
+//! string comparisons are the wrong way round for prefixes).
 
 use serde_json::Value;
 
 use super::webhook::{push, UNREACHABLE};
 use crate::diagnostic::Finding;
+use crate::model::Model;
+use crate::route::pattern::Kind;
+use crate::route::rule::Cond;
+use crate::rules::context::ObjectContext;
 
-pub fn check(spec: &Value, out: &mut Vec<Finding>) {
+pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
+    let spec = &ctx.json()["spec"];
+    // Compiled only when some match could cover another.
+    let compiled = spec["http"]
+        .as_array()
+        .filter(|rules| rules.iter().map(match_count).sum::<usize>() > 1)
+        .and_then(|_| compile(ctx));
     for section in ["http", "tcp", "tls"] {
-        let Some(rules) = spec[section].as_array() else {
+        let http = compiled.as_ref().filter(|_| section == "http");
+        section_rules(spec, section, http, out);
+    }
+}
+
+fn match_count(r: &Value) -> usize {
+    r["match"].as_array().map_or(0, Vec::len)
+}
+
+/// The HTTP matches as the route module reads them, by (rule, match)
+/// index, and the VirtualService's resolved gateways.
+struct Compiled {
+    conds: Vec<((usize, usize), Cond)>,
+    gateways: Vec<String>,
+}
+
+fn compile(ctx: &ObjectContext) -> Option<Compiled> {
+    let Some(Model::VirtualService(vs)) = ctx.model() else {
+        return None;
+    };
+    let ns = vs.meta.namespace_or(&ctx.opts.namespace).to_string();
+    let conds = crate::route::compile::rules(vs, &ns)
+        .into_iter()
+        .flat_map(|(r, _)| {
+            let i = r.index;
+            r.matches.into_iter().map(move |c| ((i, c.index), c))
+        })
+        .collect();
+    let gateways = if vs.gateways.is_empty() {
+        vec!["mesh".to_string()]
+    } else {
+        vs.gateways
+            .iter()
+            .map(|g| crate::route::compile::resolve_gateway(&g.value, &ns))
+            .collect()
+    };
+    Some(Compiled { conds, gateways })
+}
+
+/// An earlier match that takes requests first.
+struct Prior<'c> {
+    rule: usize,
+    label: String,
+    cond: &'c Cond,
+}
+
+fn section_rules(spec: &Value, section: &str, compiled: Option<&Compiled>, out: &mut Vec<Finding>) {
+    let Some(rules) = spec[section].as_array() else {
+        return;
+    };
+    let label = |i: usize| match (section, rules[i]["name"].as_str()) {
+        ("http", Some(n)) => format!("\"{n}\""),
+        _ => format!("#{i}"),
+    };
+    let cond_of = |i: usize, j: usize| {
+        compiled.and_then(|c| c.conds.iter().find(|(k, _)| *k == (i, j)).map(|(_, c)| c))
+    };
+    let mut catch_all = false;
+    let mut seen: Vec<(String, usize)> = Vec::new();
+    let mut prior: Vec<Prior> = Vec::new();
+    for (i, r) in rules.iter().enumerate() {
+        // A root rule's routes are its delegate's, merged under its matches:
+        // it takes only what a delegate rule matches, so it is neither a
+        // catch-all nor a cover for later rules.
+        let delegates = section == "http" && r["delegate"].is_object();
+        let Some(ms) = r["match"].as_array().filter(|m| !m.is_empty()) else {
+            if delegates {
+                continue;
+            }
+            if catch_all {
+                let why = "only the last rule can have no matches";
+                let msg = format!("virtualService rule {} not used ({why})", label(i));
+                push(out, &UNREACHABLE, format!("/spec/{section}/{i}"), msg);
+            }
+            catch_all = true;
             continue;
         };
-        let label = |i: usize| match (section, rules[i]["name"].as_str()) {
-            ("http", Some(n)) => format!("\"{n}\""),
-            _ => format!("#{i}"),
-        };
-        let mut catch_all = false;
-        let mut seen: Vec<(String, usize)> = Vec::new();
-        let mut prefixes: Vec<PrefixMatch> = Vec::new();
-        for (i, r) in rules.iter().enumerate() {
-            let Some(ms) = r["match"].as_array().filter(|m| !m.is_empty()) else {
-                if catch_all {
-                    let why = "only the last rule can have no matches";
-                    let msg = format!("virtualService rule {} not used ({why})", label(i));
-                    push(out, &UNREACHABLE, format!("/spec/{section}/{i}"), msg);
-                }
-                catch_all = true;
-                continue;
-            };
-            if catch_all {
-                let msg = format!(
-                    "virtualService rule {} not used (route without matches defined before)",
-                    label(i)
-                );
-                push(out, &UNREACHABLE, format!("/spec/{section}/{i}"), msg);
-                continue;
-            }
-            let mut duplicates = 0;
-            for (j, m) in ms.iter().enumerate() {
-                let key = canonical(&without(m, &["name"]));
-                if let Some((_, prior)) = seen.iter().find(|(k, _)| *k == key) {
-                    duplicates += 1;
-                    let msg = format!(
-                        "virtualService rule {} match {} is not used (duplicate/overlapping match in rule {})",
-                        label(i),
-                        match_label(m, j),
-                        label(*prior)
-                    );
-                    push(
-                        out,
-                        &UNREACHABLE,
-                        format!("/spec/{section}/{i}/match/{j}"),
-                        msg,
-                    );
-                    continue;
-                }
-                seen.push((key, i));
-                if section == "http" {
-                    prefixes.extend(PrefixMatch::new(m, i, j));
-                }
-            }
-            if duplicates == ms.len() {
-                let msg = format!(
-                    "virtualService rule {} not used (all matches used by prior rules)",
-                    label(i)
-                );
-                push(out, &UNREACHABLE, format!("/spec/{section}/{i}"), msg);
-            }
-        }
-        for (n, b) in prefixes.iter().enumerate() {
-            let Some(a) = prefixes[..n].iter().find(|a| a.covers(b)) else {
-                continue;
-            };
+        if catch_all {
             let msg = format!(
-                "virtualService rule {} match {} of prefix {} is not used (duplicate/overlapping match in rule {} of prefix {} on {})",
-                label(b.rule),
-                b.label,
-                b.prefix,
-                a.label,
-                a.prefix,
-                label(a.rule)
+                "virtualService rule {} not used (route without matches defined before)",
+                label(i)
             );
-            let pointer = format!("/spec/http/{}/match/{}/uri/prefix", b.rule, b.index);
-            push(out, &UNREACHABLE, pointer, msg);
+            push(out, &UNREACHABLE, format!("/spec/{section}/{i}"), msg);
+            continue;
+        }
+        let mut duplicates = 0;
+        for (j, m) in ms.iter().enumerate() {
+            let key = canonical(&without_name(m));
+            if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
+                duplicates += 1;
+                let msg = format!(
+                    "virtualService rule {} match {} is not used (duplicate/overlapping match in rule {})",
+                    label(i),
+                    match_label(m, j),
+                    label(*first)
+                );
+                let pointer = format!("/spec/{section}/{i}/match/{j}");
+                push(out, &UNREACHABLE, pointer, msg);
+                continue;
+            }
+            seen.push((key, i));
+            let Some(cond) = cond_of(i, j) else { continue };
+            let gateways = compiled.map_or(&[][..], |c| &c.gateways);
+            // Within one rule a covered match is redundant but harmless (the
+            // rule answers anyway): reported only as Istio reports it, for
+            // two prefix matches.
+            let covering = prior.iter().find(|a| {
+                (a.rule != i || (prefix(a.cond).is_some() && prefix(cond).is_some()))
+                    && crate::route::cover::covers(a.cond, cond, gateways)
+            });
+            if let Some(a) = covering {
+                let (pointer, msg) = covered(i, j, m, a, &label);
+                push(out, &UNREACHABLE, pointer, msg);
+            }
+            if !delegates {
+                prior.push(Prior {
+                    rule: i,
+                    label: match_label(m, j),
+                    cond,
+                });
+            }
+        }
+        if duplicates == ms.len() {
+            let msg = format!(
+                "virtualService rule {} not used (all matches used by prior rules)",
+                label(i)
+            );
+            push(out, &UNREACHABLE, format!("/spec/{section}/{i}"), msg);
         }
     }
 }
 
-/// An HTTP match with a `uri.prefix`, in the terms Istio compares.
-struct PrefixMatch {
-    rule: usize,
-    index: usize,
-    label: String,
-    prefix: String,
-    port: Option<u64>,
-    /// `exact:GET` when absent, as in Istio.
-    method: String,
-    method_given: bool,
-    authority: String,
-    headers: BTreeMap<String, String>,
-    query: BTreeMap<String, String>,
-    without_headers: BTreeMap<String, String>,
-    /// Every other condition, which Istio ignores and istiolint requires equal.
-    rest: String,
+/// The finding for match `j` of rule `i`, covered by `a`: in Istio's words
+/// when both are prefix matches (IST0131), else naming the covering match.
+fn covered(
+    i: usize,
+    j: usize,
+    m: &Value,
+    a: &Prior,
+    label: &dyn Fn(usize) -> String,
+) -> (String, String) {
+    let b_prefix = m["uri"]["prefix"].as_str().filter(|p| !p.is_empty());
+    if let (Some(pa), Some(pb)) = (prefix(a.cond), b_prefix) {
+        return (
+            format!("/spec/http/{i}/match/{j}/uri/prefix"),
+            format!(
+                "virtualService rule {} match {} of prefix {pb} is not used (duplicate/overlapping match in rule {} of prefix {pa} on {})",
+                label(i),
+                match_label(m, j),
+                a.label,
+                label(a.rule)
+            ),
+        );
+    }
+    let which = if a.rule == i {
+        format!("its match {}", a.label)
+    } else {
+        format!("match {} of rule {}", a.label, label(a.rule))
+    };
+    (
+        format!("/spec/http/{i}/match/{j}"),
+        format!(
+            "virtualService rule {} match {} is not used ({which} takes every request it matches first)",
+            label(i),
+            match_label(m, j),
+        ),
+    )
 }
 
-const COMPARED: &[&str] = &[
-    "name",
-    "uri",
-    "port",
-    "method",
-    "authority",
-    "headers",
-    "queryParams",
-    "withoutHeaders",
-];
-
-impl PrefixMatch {
-    fn new(m: &Value, rule: usize, index: usize) -> Option<PrefixMatch> {
-        let prefix = m["uri"]["prefix"].as_str().filter(|p| !p.is_empty())?;
-        let map = |v: &Value| -> BTreeMap<String, String> {
-            v.as_object()
-                .into_iter()
-                .flatten()
-                .map(|(k, v)| (k.clone(), exact_or_prefix(v)))
-                .collect()
-        };
-        let method = exact_or_prefix(&m["method"]);
-        Some(PrefixMatch {
-            rule,
-            index,
-            label: match_label(m, index),
-            prefix: prefix.to_string(),
-            port: m["port"].as_u64(),
-            method_given: !method.is_empty(),
-            method: if method.is_empty() {
-                "exact:GET".into()
-            } else {
-                method
-            },
-            authority: exact_or_prefix(&m["authority"]),
-            headers: map(&m["headers"]),
-            query: map(&m["queryParams"]),
-            without_headers: map(&m["withoutHeaders"]),
-            rest: canonical(&without(m, COMPARED)),
-        })
-    }
-
-    /// Istio's coveredValidation: every request `b` matches, `self` matched first.
-    fn covers(&self, b: &PrefixMatch) -> bool {
-        // Equal, or `a` a prefix match that `b`'s value starts with. (Istio
-        // tests `a.starts_with(b)` on the strings, which flags `prefix:acme-eu`
-        // before `prefix:acme` and misses `prefix:acme` before `exact:acme-eu`.)
-        let within = |a: &str, b: &str| {
-            let value = |s: &str| s.split_once(':').map_or("", |(_, v)| v).to_string();
-            a == b || a.starts_with("prefix:") && value(b).starts_with(&value(a))
-        };
-        let maps = |a: &BTreeMap<String, String>, b: &BTreeMap<String, String>| {
-            a.len() == b.len()
-                && a.iter()
-                    .all(|(k, v)| b.get(k).is_some_and(|w| within(v, w)))
-        };
-        self.prefix != b.prefix
-            && b.prefix.starts_with(&self.prefix)
-            && self.port == b.port
-            && within(&self.method, &b.method)
-            && (b.method_given || !self.method_given)
-            && within(&self.authority, &b.authority)
-            && maps(&self.headers, &b.headers)
-            && maps(&self.query, &b.query)
-            && maps(&self.without_headers, &b.without_headers)
-            && self.rest == b.rest
-    }
-}
-
-fn exact_or_prefix(m: &Value) -> String {
-    match (m["exact"].as_str(), m["prefix"].as_str()) {
-        (Some(e), _) if !e.is_empty() => format!("exact:{e}"),
-        (_, Some(p)) if !p.is_empty() => format!("prefix:{p}"),
-        _ => String::new(),
+/// A match's non-empty `uri.prefix`.
+fn prefix(c: &Cond) -> Option<&str> {
+    match c.uri.as_ref().map(|p| &p.kind) {
+        Some(Kind::Prefix(p)) if !p.is_empty() => Some(p),
+        _ => None,
     }
 }
 
@@ -192,10 +206,10 @@ fn match_label(m: &Value, j: usize) -> String {
     }
 }
 
-fn without(m: &Value, keys: &[&str]) -> Value {
+fn without_name(m: &Value) -> Value {
     let mut m = m.clone();
     if let Some(o) = m.as_object_mut() {
-        o.retain(|k, _| !keys.contains(&k.as_str()));
+        o.remove("name");
     }
     m
 }

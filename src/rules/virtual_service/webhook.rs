@@ -235,13 +235,21 @@ rule!(
     "An HTTP, TCP or TLS rule that can never match",
     "## What it checks
 A rule after a rule without `match` (the earlier one catches everything), a match identical
-to an earlier one, and an HTTP `uri.prefix` match covered by an earlier match with a shorter
-prefix (`/api/v2` after `/api`), as Istio decides it (IST0130, IST0131): same port; method,
-authority, headers, query parameters and withoutHeaders equal or covered by the earlier one's
-prefix match; an absent method counts as `GET`. Differences, to avoid false alarms: a later
-match without a method is not covered by an earlier match with one (it also matches other
-methods); other conditions (gateways, source labels, scheme...) must be equal; and a prefix
-covers the values that start with it (Istio compares the strings the other way round).
+to an earlier one (IST0130, IST0131), and an HTTP match that an earlier match of the same
+VirtualService takes every request of. The last is decided with the matcher of
+`istiolint route` (src/route/cover.rs): wherever Istio builds the later match (port, gateways,
+sourceLabels, sourceNamespace) it builds the earlier one, and every request the later one
+matches (uri exact/prefix/regex with ignoreUriCase, method, authority, scheme, headers,
+withoutHeaders, queryParams) the earlier one matches too. An earlier match with fewer
+conditions covers one with more; a regex covers the exact paths it matches.
+
+Differences from Istio's analyzer, which compares `uri.prefix` matches only: it also finds
+exact and regex matches under an earlier prefix or regex, and matches after a catch-all match
+(`prefix: /`); it no longer counts an absent method as `GET` (an earlier match without a method
+takes every method); a prefix covers the values that start with it (Istio compares the strings
+the other way round). Within one rule, only duplicates and prefix-under-prefix are reported (a
+covered match there is redundant but its rule still answers). A rule with a `delegate` neither
+catches all nor covers later rules: its routes are the delegate's, under its matches.
 
 ## Example
 ```yaml
@@ -563,7 +571,7 @@ pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
             destinations(&base, r, false, out);
         }
     }
-    super::unreachable::check(spec, out);
+    super::unreachable::check(ctx, out);
 }
 
 fn host_overlap(a: &str, b: &str) -> bool {
