@@ -1,6 +1,7 @@
-//! Locations of model values, and the cursor that reads typed values out of
-//! a `yaml::Node` while keeping their JSON pointer. This is the one place
-//! that formats `/spec/...` pointers for the model.
+//! Locations of model values, the cursor that reads typed values out of a
+//! `yaml::Node` while keeping their JSON pointer, and `JsonAt`, the located
+//! view of the parts kept as written. This is the one place that formats
+//! `/spec/...` pointers, for the model and for the rules.
 
 use std::ops::Deref;
 
@@ -40,6 +41,113 @@ impl<T> Deref for Located<T> {
     type Target = T;
     fn deref(&self) -> &T {
         &self.value
+    }
+}
+
+impl From<&Loc> for String {
+    fn from(at: &Loc) -> String {
+        at.pointer.clone()
+    }
+}
+
+impl<T> From<&Located<T>> for String {
+    fn from(v: &Located<T>) -> String {
+        v.at.pointer.clone()
+    }
+}
+
+/// A value kept as written (JSON), with the pointer of every part of it:
+/// rules read what the model does not interpret (fault, retries, a route as
+/// Istio's webhook sees it) through it, and never format a pointer. It reads
+/// like `serde_json::Value` indexing: a missing key is `null`.
+#[derive(Clone, Debug)]
+pub struct JsonAt<'a> {
+    pub value: &'a serde_json::Value,
+    pointer: String,
+}
+
+static NULL: serde_json::Value = serde_json::Value::Null;
+
+impl<'a> JsonAt<'a> {
+    /// An object's JSON, at its root (pointer "").
+    pub fn root(value: &'a serde_json::Value) -> JsonAt<'a> {
+        JsonAt {
+            value,
+            pointer: String::new(),
+        }
+    }
+
+    /// A part the model keeps as written.
+    pub fn of(v: &'a Located<serde_json::Value>) -> JsonAt<'a> {
+        JsonAt {
+            value: &v.value,
+            pointer: v.at.pointer.clone(),
+        }
+    }
+
+    /// What is written at a model location, read in the object's JSON `root`.
+    pub fn at(root: &'a serde_json::Value, at: &Loc) -> JsonAt<'a> {
+        JsonAt {
+            value: root.pointer(&at.pointer).unwrap_or(&NULL),
+            pointer: at.pointer.clone(),
+        }
+    }
+
+    pub fn pointer(&self) -> &str {
+        &self.pointer
+    }
+
+    /// The value of `key`; `null` when it is missing or this is no mapping.
+    pub fn get(&self, key: &str) -> JsonAt<'a> {
+        JsonAt {
+            value: self.value.get(key).unwrap_or(&NULL),
+            pointer: format!("{}/{}", self.pointer, escape_pointer_token(key)),
+        }
+    }
+
+    /// The items of an array; nothing for other values.
+    pub fn items(&self) -> Vec<JsonAt<'a>> {
+        let items = self.value.as_array().map(Vec::as_slice).unwrap_or_default();
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, value)| JsonAt {
+                value,
+                pointer: format!("{}/{i}", self.pointer),
+            })
+            .collect()
+    }
+
+    /// The entries of a mapping, in order; nothing for other values.
+    pub fn entries(&self) -> Vec<(&'a str, JsonAt<'a>)> {
+        self.value
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, value)| {
+                let pointer = format!("{}/{}", self.pointer, escape_pointer_token(k));
+                (k.as_str(), JsonAt { value, pointer })
+            })
+            .collect()
+    }
+}
+
+impl Deref for JsonAt<'_> {
+    type Target = serde_json::Value;
+    fn deref(&self) -> &serde_json::Value {
+        self.value
+    }
+}
+
+impl From<&JsonAt<'_>> for String {
+    fn from(j: &JsonAt<'_>) -> String {
+        j.pointer.clone()
+    }
+}
+
+impl From<JsonAt<'_>> for String {
+    fn from(j: JsonAt<'_>) -> String {
+        j.pointer
     }
 }
 
@@ -318,6 +426,28 @@ mod tests {
             node.lookup(&tilde.at.pointer).unwrap().0.span,
             tilde.at.span
         );
+    }
+
+    #[test]
+    fn json_at_walks_with_escaped_pointers_and_null_for_missing_keys() {
+        let json = serde_json::json!({"spec": {"a/b": [1, {"c~d": true}]}});
+        let spec = JsonAt::root(&json).get("spec");
+        let items = spec.get("a/b").items();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[1].pointer(), "/spec/a~1b/1");
+        let (key, value) = &items[1].entries()[0];
+        assert_eq!((*key, value.pointer()), ("c~d", "/spec/a~1b/1/c~0d"));
+        assert_eq!(*value.value, serde_json::Value::Bool(true));
+        let missing = items[0].get("x");
+        assert!(missing.is_null());
+        assert_eq!(String::from(missing), "/spec/a~1b/0/x");
+        let loc = Loc {
+            pointer: "/spec/a~1b/1".into(),
+            span: Span::default(),
+            key: None,
+        };
+        assert_eq!(JsonAt::at(&json, &loc)["c~d"], true);
+        assert!(spec.get("a/b").get("zz").items().is_empty());
     }
 
     #[test]

@@ -64,7 +64,7 @@ pub use destination_rule::{DestinationRule, Subset};
 pub use gateway::{Gateway, K8sGateway, Listener, Server, ServerPort, ServerTls};
 pub use host::{expand_namespace_host, Host};
 pub use inventory::Inventory;
-pub use loc::{Cursor, Loc, Located, Locs};
+pub use loc::{Cursor, JsonAt, Loc, Located, Locs};
 pub use meta::Meta;
 pub use security::{MeshConfig, PeerAuthentication, RequestAuthentication};
 pub use service_entry::ServiceEntry;

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::check::Options;
 use crate::diagnostic::{Diagnostic, Finding};
-use crate::model::Model;
+use crate::model::{JsonAt, Loc, Model};
 use crate::objects::Object;
 use crate::rules::cross::Facts;
 use crate::rules::destination_rule::{traffic_policies, Policies};
@@ -48,6 +48,17 @@ impl<'a> ObjectContext<'a> {
     /// The JSON of the object (what the schema layer validates).
     pub fn json(&self) -> &'a Value {
         &self.object.json
+    }
+
+    /// The object's `spec` as written, with the pointer of every part (for
+    /// what the model does not interpret).
+    pub fn spec(&self) -> JsonAt<'a> {
+        JsonAt::root(&self.object.json).get("spec")
+    }
+
+    /// What is written at a location of the model.
+    pub fn json_at(&self, at: &Loc) -> JsonAt<'a> {
+        JsonAt::at(&self.object.json, at)
     }
 
     /// The Istio version checked against (`--istio-version`).
