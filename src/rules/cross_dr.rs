@@ -3,6 +3,7 @@
 //! only when what it compares with is among the inputs or `--context`.
 
 use crate::model::security;
+use crate::model::JsonAt;
 use std::collections::{BTreeSet, HashMap};
 
 use crate::diagnostic::{Diagnostic, Related};
@@ -183,15 +184,9 @@ pub fn collect(site: &Site, facts: &mut MeshFacts) {
         }),
         ("networking.istio.io", kind) => {
             if matches!(kind, "DestinationRule" | "VirtualService" | "ServiceEntry") {
-                for (i, e) in spec["exportTo"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .enumerate()
-                {
-                    if let Some(e) = e.as_str() {
-                        let at = site.at(format!("/spec/exportTo/{i}"));
-                        facts.export_to.push((e.to_string(), at));
+                for e in JsonAt::root(&obj.json).get("spec").get("exportTo").items() {
+                    if let Some(name) = e.as_str() {
+                        facts.export_to.push((name.to_string(), site.at(e.into())));
                     }
                 }
             }

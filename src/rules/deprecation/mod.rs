@@ -204,17 +204,18 @@ const V1_SINCE: IstioVersion = IstioVersion::new(1, 22, 0);
 fn old_api_version(ctx: &ObjectContext, out: &mut Vec<Finding>) {
     let obj = ctx.object;
     if ctx.version() >= V1_SINCE && (obj.version == "v1alpha3" || obj.version == "v1beta1") {
+        let at = String::from(JsonAt::root(ctx.json()).get("apiVersion"));
         out.push(
             Finding::new(
                 &OLD_API_VERSION,
-                "/apiVersion",
+                at.clone(),
                 format!("`{}` is served, but `networking.istio.io/v1` is the stable version since Istio 1.22", obj.api_version),
             )
             .help("the schema is identical: switch to networking.istio.io/v1")
             .fix(FixSpec {
                 title: "use networking.istio.io/v1".into(),
                 applicability: Applicability::Safe,
-                changes: vec![Change::Value { pointer: "/apiVersion".into(), text: "networking.istio.io/v1".into() }],
+                changes: vec![Change::Value { pointer: at, text: "networking.istio.io/v1".into() }],
             }),
         );
     }
