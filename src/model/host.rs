@@ -70,10 +70,22 @@ impl Host {
     /// The namespace of a cluster service host: `x.NS.svc.cluster.local`
     /// (also `*.NS.svc.cluster.local`) gives `NS`; other hosts give `None`.
     pub fn service_namespace(&self) -> Option<&str> {
-        let rest = self.0.strip_suffix(".svc.cluster.local")?;
-        let (name, ns) = rest.split_once('.')?;
-        (!name.is_empty() && !ns.is_empty() && !ns.contains('.')).then_some(ns)
+        service_namespace(&self.0)
     }
+}
+
+impl From<Host> for String {
+    fn from(h: Host) -> String {
+        h.0
+    }
+}
+
+/// `Host::service_namespace` on a borrowed name (for the cross-object
+/// indexes, which keep hosts as strings).
+pub fn service_namespace(host: &str) -> Option<&str> {
+    let rest = host.strip_suffix(".svc.cluster.local")?;
+    let (name, ns) = rest.split_once('.')?;
+    (!name.is_empty() && !ns.is_empty() && !ns.contains('.')).then_some(ns)
 }
 
 impl fmt::Display for Host {

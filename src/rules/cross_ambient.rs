@@ -8,8 +8,9 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
-use crate::model::JsonAt;
-use crate::rules::cross::{fqdn, service_namespace, strings};
+use crate::model::host::service_namespace;
+use crate::model::{Host, JsonAt};
+use crate::rules::cross::strings;
 use crate::rules::cross_refs::{diag, Located, Site};
 use crate::rules::rule;
 
@@ -110,7 +111,9 @@ pub fn collect(site: &Site, facts: &mut AmbientFacts) {
             let host = located.get("host");
             if let Some(h) = host.as_str() {
                 let at = site.at(host.clone().into());
-                facts.l7.push((ns.to_string(), vec![(fqdn(h, ns), at)]));
+                facts
+                    .l7
+                    .push((ns.to_string(), vec![(Host::resolve(h, ns).into(), at)]));
             }
         }
         ("networking.istio.io", "VirtualService") if l7_virtual_service(spec) => {
@@ -118,7 +121,7 @@ pub fn collect(site: &Site, facts: &mut AmbientFacts) {
                 .get("hosts")
                 .items()
                 .into_iter()
-                .filter_map(|h| Some((fqdn(h.as_str()?, ns), site.at(h.into()))))
+                .filter_map(|h| Some((Host::resolve(h.as_str()?, ns).into(), site.at(h.into()))))
                 .collect();
             facts.l7.push((ns.to_string(), hosts));
         }

@@ -2,13 +2,12 @@
 //! PeerAuthentications and against the namespaces that exist. Each fires
 //! only when what it compares with is among the inputs or `--context`.
 
-use crate::model::security;
-use crate::model::JsonAt;
 use std::collections::{BTreeSet, HashMap};
 
 use crate::diagnostic::{Diagnostic, Related};
-use crate::model::host::covers;
-use crate::rules::cross::{service_namespace, share_a_namespace, DrFact, Facts};
+use crate::model::host::{covers, service_namespace};
+use crate::model::{security, JsonAt};
+use crate::rules::cross::{share_a_namespace, DrFact, Facts};
 use crate::rules::cross_refs::{diag, Located, Site};
 use crate::rules::host_keys::HostKeys;
 use crate::rules::rule;
@@ -374,11 +373,9 @@ fn mtls_overridden(drs: &[DrFact]) -> Vec<Diagnostic> {
         .iter()
         .filter(|d| !d.context && !d.has_tls && !d.host.starts_with('*'))
     {
-        let host_ns = service_namespace(&d.host);
-        let covering = wide.iter().find(|w| {
-            w.host == "*.local" && d.host.ends_with(".local")
-                || host_ns.is_some_and(|ns| w.host == format!("*.{ns}.svc.cluster.local"))
-        });
+        // Istio picks the most specific DestinationRule: a wide one that
+        // covers this host no longer applies to it.
+        let covering = wide.iter().find(|w| covers(&w.host, &d.host));
         if let Some(w) = covering {
             out.push(diag(
                 &MTLS_OVERRIDDEN,
