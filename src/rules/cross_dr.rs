@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::diagnostic::{Diagnostic, Related};
 use crate::model::host::{covers, service_namespace};
-use crate::model::{security, JsonAt};
+use crate::model::{JsonAt, Model};
 use crate::rules::cross::{share_a_namespace, DrFact, Facts};
 use crate::rules::cross_refs::{diag, Located, Site};
 use crate::rules::host_keys::HostKeys;
@@ -159,28 +159,26 @@ const DEFAULT_ROOT_NAMESPACE: &str = "istio-system";
 pub fn collect(site: &Site, facts: &mut MeshFacts) {
     let obj = site.obj;
     let ns = site.ns;
-    let spec = &obj.json["spec"];
     if !facts.object_namespaces.contains(ns) {
         facts.object_namespaces.insert(ns.to_string());
     }
     match (obj.group.as_str(), obj.kind.as_str()) {
         ("", "Namespace") => facts.namespaces.extend(obj.name.clone()),
-        ("", "ConfigMap")
-            if obj
-                .name
-                .as_deref()
-                .is_some_and(security::is_mesh_config_name) =>
-        {
-            if let Some(mesh) = obj.json["data"]["mesh"].as_str() {
-                facts.root_namespace = security::root_namespace(mesh).or(obj.namespace.clone());
+        ("", "ConfigMap") | ("security.istio.io", "PeerAuthentication") => {
+            match crate::model::build(obj, site.file) {
+                Some(Model::MeshConfig(m)) => {
+                    facts.root_namespace = m.root_namespace.or(m.meta.namespace);
+                }
+                Some(Model::PeerAuthentication(p)) => facts.peer_authentications.push(PeerAuth {
+                    namespace: ns.to_string(),
+                    name: obj.name.clone().unwrap_or_default(),
+                    // Istio: no selector, or one without labels, is namespace-wide.
+                    selector: p.selector.is_some_and(|l| !l.is_empty()),
+                    mode: p.mtls_mode.map(|m| m.value),
+                }),
+                _ => {}
             }
         }
-        ("security.istio.io", "PeerAuthentication") => facts.peer_authentications.push(PeerAuth {
-            namespace: ns.to_string(),
-            name: obj.name.clone().unwrap_or_default(),
-            selector: !spec["selector"].is_null(),
-            mode: spec["mtls"]["mode"].as_str().map(str::to_string),
-        }),
         ("networking.istio.io", kind) => {
             if matches!(kind, "DestinationRule" | "VirtualService" | "ServiceEntry") {
                 for e in JsonAt::root(&obj.json).get("spec").get("exportTo").items() {

@@ -3,9 +3,9 @@
 //! selects are among the inputs.
 
 use crate::diagnostic::Diagnostic;
-use crate::model::JsonAt;
+use crate::model::{self, JsonAt, Model};
 use crate::rules::cross::{strings, Facts};
-use crate::rules::cross_refs::{diag, gateway_key, labels, selects, Labels, Located, Site};
+use crate::rules::cross_refs::{diag, gateway_key, selects, Labels, Located, Site};
 use crate::rules::rule;
 use crate::rules::validators::is_jwt_claim;
 
@@ -68,19 +68,17 @@ pub fn collect(site: &Site, facts: &mut JwtFacts) {
     let spec = &obj.json["spec"];
     match (obj.group.as_str(), obj.kind.as_str()) {
         ("networking.istio.io", "Gateway") => {
-            if let Some(name) = &obj.name {
-                facts
-                    .gateways
-                    .push((format!("{ns}/{name}"), labels(&spec["selector"])));
+            if let (Some(name), Some(Model::Gateway(g))) = (&obj.name, model::build(obj, site.file))
+            {
+                facts.gateways.push((format!("{ns}/{name}"), g.selector));
             }
         }
         ("security.istio.io", "RequestAuthentication") => {
-            let selector = spec["selector"]["matchLabels"]
-                .as_object()
-                .map(|_| labels(&spec["selector"]["matchLabels"]));
-            facts
-                .request_authentications
-                .push((ns.to_string(), selector));
+            if let Some(Model::RequestAuthentication(r)) = model::build(obj, site.file) {
+                facts
+                    .request_authentications
+                    .push((ns.to_string(), r.selector));
+            }
         }
         ("networking.istio.io", "VirtualService") => {
             let Some((key, pointer)) = first_claim(&JsonAt::root(&obj.json).get("spec")) else {
