@@ -53,7 +53,7 @@ impl<'a> ObjectContext<'a> {
     /// The object's `spec` as written, with the pointer of every part (for
     /// what the model does not interpret).
     pub fn spec(&self) -> JsonAt<'a> {
-        JsonAt::root(&self.object.json).get("spec")
+        JsonAt::member(&self.object.json, "spec")
     }
 
     /// What is written at a location of the model.

@@ -92,7 +92,7 @@ pub fn collect(site: &Site, facts: &mut AmbientFacts) {
     let labels = &obj.json["metadata"]["labels"];
     let waypoint = labels[WAYPOINT].as_str().map(str::to_string);
     let spec = &obj.json["spec"];
-    let located = JsonAt::root(&obj.json).get("spec");
+    let located = JsonAt::member(&obj.json, "spec");
     match (obj.group.as_str(), obj.kind.as_str()) {
         ("", "Namespace") => {
             let ambient = labels["istio.io/dataplane-mode"] == "ambient";

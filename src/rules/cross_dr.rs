@@ -181,7 +181,7 @@ pub fn collect(site: &Site, facts: &mut MeshFacts) {
         }
         ("networking.istio.io", kind) => {
             if matches!(kind, "DestinationRule" | "VirtualService" | "ServiceEntry") {
-                for e in JsonAt::root(&obj.json).get("spec").get("exportTo").items() {
+                for e in JsonAt::member(&obj.json, "spec").get("exportTo").items() {
                     if let Some(name) = e.as_str() {
                         facts.export_to.push((name.to_string(), site.at(e.into())));
                     }

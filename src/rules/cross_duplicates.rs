@@ -66,7 +66,7 @@ pub fn collect(site: &Site, facts: &mut DefinedFacts) {
             namespace: site.ns.to_string(),
             name: name.clone(),
         },
-        site.at(JsonAt::root(&obj.json).get("metadata").get("name").into()),
+        site.at(JsonAt::member(&obj.json, "metadata").get("name").into()),
     ));
 }
 

@@ -81,7 +81,7 @@ pub fn collect(site: &Site, facts: &mut JwtFacts) {
             }
         }
         ("networking.istio.io", "VirtualService") => {
-            let Some((key, pointer)) = first_claim(&JsonAt::root(&obj.json).get("spec")) else {
+            let Some((key, pointer)) = first_claim(&JsonAt::member(&obj.json, "spec")) else {
                 return;
             };
             let gateways: Vec<String> = strings(&spec["gateways"])

@@ -204,7 +204,7 @@ const V1_SINCE: IstioVersion = IstioVersion::new(1, 22, 0);
 fn old_api_version(ctx: &ObjectContext, out: &mut Vec<Finding>) {
     let obj = ctx.object;
     if ctx.version() >= V1_SINCE && (obj.version == "v1alpha3" || obj.version == "v1beta1") {
-        let at = String::from(JsonAt::root(ctx.json()).get("apiVersion"));
+        let at = String::from(JsonAt::member(ctx.json(), "apiVersion"));
         out.push(
             Finding::new(
                 &OLD_API_VERSION,
@@ -299,11 +299,9 @@ fn percent_renamed(
 
 fn minimum_ring_size(policies: &Policies, out: &mut Vec<Finding>) {
     for tp in policies {
-        let size = tp
-            .json
-            .get("loadBalancer")
-            .get("consistentHash")
-            .get("minimumRingSize");
+        let lb = tp.json.get("loadBalancer");
+        let hash = lb.get("consistentHash");
+        let size = hash.get("minimumRingSize");
         if size.as_u64().is_some_and(|n| n != 0) {
             out.push(
                 Finding::new(
@@ -319,7 +317,7 @@ fn minimum_ring_size(policies: &Policies, out: &mut Vec<Finding>) {
 }
 
 fn durations(spec: &JsonAt, out: &mut Vec<Finding>) {
-    duration::for_each_field(spec, spec.pointer(), &mut |pointer, _key, s| {
+    duration::for_each_field(spec, &spec.pointer(), &mut |pointer, _key, s| {
         let Ok(n) = duration::parse(s) else { return };
         let short = duration::format(n);
         if n > 0 && short != s && s.len() > short.len() {

@@ -31,7 +31,7 @@ pub fn traffic_policies<'a>(dr: &DestinationRule, root: &'a Value) -> Vec<Policy
     for tp in dr.traffic_policy.iter().chain(subsets) {
         push_policy(tp, root, &mut out);
     }
-    out.sort_by(|a, b| a.json.pointer().cmp(b.json.pointer()));
+    out.sort_by_cached_key(|p| p.json.pointer());
     out
 }
 

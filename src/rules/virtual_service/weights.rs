@@ -129,7 +129,8 @@ pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
         .chain(vs.tls.iter().map(|r| &r.at));
     for at in http.chain(l4) {
         // The entries as written: one without a destination still counts.
-        let route = ctx.json_at(at).get("route");
+        let written = ctx.json_at(at);
+        let route = written.get("route");
         if route.is_array() {
             check_route(&route.items(), ctx.version(), out);
         }

@@ -170,7 +170,8 @@ fn connection_pool(pool: &JsonAt, out: &mut Vec<Finding>) {
         push(out, &POOL_INVALID, pool, msg);
     }
     for (section, field, text) in LIMITS {
-        let limit = pool.get(section).get(field);
+        let part = pool.get(section);
+        let limit = part.get(field);
         if limit.as_i64().is_some_and(|n| n < 0) {
             push(
                 out,

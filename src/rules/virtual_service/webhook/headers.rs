@@ -86,7 +86,8 @@ pub(super) fn authority_once(r: &JsonAt, out: &mut Vec<Finding>) {
     if let Some(a) = r["rewrite"]["authority"].as_str() {
         found.push(a.to_string());
     }
-    let request = r.get("headers").get("request");
+    let headers = r.get("headers");
+    let request = headers.get("request");
     for op in ["set", "add"] {
         for (k, val) in request[op].as_object().into_iter().flatten() {
             let l = k.to_ascii_lowercase();

@@ -145,7 +145,8 @@ fn mirrors(r: &JsonAt, out: &mut Vec<Finding>) {
         let msg = format!("mirror_percent must have a max value of 100 (it has {n})");
         push(out, &MIRROR_PERCENTAGE, percent, msg);
     }
-    let value = r.get("mirrorPercentage").get("value");
+    let percentage = r.get("mirrorPercentage");
+    let value = percentage.get("value");
     if let Some(x) = value.as_f64() {
         if x > 100.0 {
             let msg = format!("mirror_percentage must have a max value of 100 (it has {x:.6})");
@@ -167,7 +168,8 @@ fn mirrors(r: &JsonAt, out: &mut Vec<Finding>) {
             continue;
         }
         destination::check(&d, out);
-        let value = m.get("percentage").get("value");
+        let percentage = m.get("percentage");
+        let value = percentage.get("value");
         if let Some(x) = value.as_f64() {
             if !(0.0..=100.0).contains(&x) {
                 let (side, bound) = if x > 100.0 { ("max", 100) } else { ("min", 0) };
