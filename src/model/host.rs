@@ -78,6 +78,20 @@ impl Host {
     }
 }
 
+impl From<Host> for String {
+    fn from(h: Host) -> String {
+        h.0
+    }
+}
+
+/// `Host::service_namespace` on a borrowed name (for the cross-object
+/// indexes, which keep hosts as strings).
+pub fn service_namespace(host: &str) -> Option<&str> {
+    let rest = host.strip_suffix(".svc.cluster.local")?;
+    let (name, ns) = rest.split_once('.')?;
+    (!name.is_empty() && !ns.is_empty() && !ns.contains('.')).then_some(ns)
+}
+
 impl fmt::Display for Host {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -1,7 +1,9 @@
-//! Locations of model values, and the cursor that reads typed values out of
-//! a `yaml::Node` while keeping their JSON pointer. This is the one place
-//! that formats `/spec/...` pointers for the model.
+//! Locations of model values, the cursor that reads typed values out of a
+//! `yaml::Node` while keeping their JSON pointer, and `JsonAt`, the located
+//! view of the parts kept as written. This is the one place that formats
+//! `/spec/...` pointers, for the model and for the rules.
 
+use std::borrow::Cow;
 use std::ops::Deref;
 
 use crate::yaml::{Node, Scalar, Span, Value};
@@ -41,6 +43,176 @@ impl<T> Deref for Located<T> {
     fn deref(&self) -> &T {
         &self.value
     }
+}
+
+impl From<&Loc> for String {
+    fn from(at: &Loc) -> String {
+        at.pointer.clone()
+    }
+}
+
+impl<T> From<&Located<T>> for String {
+    fn from(v: &Located<T>) -> String {
+        v.at.pointer.clone()
+    }
+}
+
+/// A value kept as written (JSON), with the pointer of every part of it:
+/// rules read what the model does not interpret (fault, retries, a route as
+/// Istio's webhook sees it) through it, and never format a pointer. It reads
+/// like `serde_json::Value` indexing: a missing key is `null`. A part only
+/// refers to its parent; its pointer is built when a finding asks for it.
+#[derive(Clone, Debug)]
+pub struct JsonAt<'a> {
+    pub value: &'a serde_json::Value,
+    at: Step<'a>,
+}
+
+#[derive(Clone, Debug)]
+enum Step<'a> {
+    /// A value whose pointer is known.
+    Root(Cow<'a, str>),
+    Key(&'a JsonAt<'a>, &'a str),
+    Index(&'a JsonAt<'a>, usize),
+}
+
+static NULL: serde_json::Value = serde_json::Value::Null;
+
+impl<'a> JsonAt<'a> {
+    /// An object's JSON, at its root (pointer "").
+    pub fn root(value: &'a serde_json::Value) -> JsonAt<'a> {
+        JsonAt {
+            value,
+            at: Step::Root(Cow::Borrowed("")),
+        }
+    }
+
+    /// A top-level field of an object's JSON (`spec`, `apiVersion`).
+    pub fn member(object: &'a serde_json::Value, key: &str) -> JsonAt<'a> {
+        JsonAt {
+            value: object.get(key).unwrap_or(&NULL),
+            at: Step::Root(Cow::Owned(child("", key))),
+        }
+    }
+
+    /// A part the model keeps as written.
+    pub fn of(v: &'a Located<serde_json::Value>) -> JsonAt<'a> {
+        JsonAt {
+            value: &v.value,
+            at: Step::Root(Cow::Borrowed(&v.at.pointer)),
+        }
+    }
+
+    /// What is written at a model location, read in the object's JSON `root`.
+    pub fn at(root: &'a serde_json::Value, at: &Loc) -> JsonAt<'a> {
+        JsonAt {
+            value: lookup(root, &at.pointer).unwrap_or(&NULL),
+            at: Step::Root(Cow::Owned(at.pointer.clone())),
+        }
+    }
+
+    /// The RFC 6901 pointer of this value inside its object.
+    pub fn pointer(&self) -> String {
+        match &self.at {
+            Step::Root(p) => p.to_string(),
+            Step::Key(parent, key) => child(&parent.pointer(), key),
+            Step::Index(parent, i) => child_index(&parent.pointer(), *i),
+        }
+    }
+
+    /// The value of `key`; `null` when it is missing or this is no mapping.
+    pub fn get<'s>(&'s self, key: &'s str) -> JsonAt<'s> {
+        JsonAt {
+            value: self.value.get(key).unwrap_or(&NULL),
+            at: Step::Key(self, key),
+        }
+    }
+
+    /// The items of an array; nothing for other values.
+    pub fn items(&self) -> Vec<JsonAt<'_>> {
+        let items = self.value.as_array().map(Vec::as_slice).unwrap_or_default();
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, value)| JsonAt {
+                value,
+                at: Step::Index(self, i),
+            })
+            .collect()
+    }
+
+    /// The entries of a mapping, in order; nothing for other values.
+    pub fn entries(&self) -> Vec<(&str, JsonAt<'_>)> {
+        self.value
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, value)| {
+                let at = Step::Key(self, k.as_str());
+                (k.as_str(), JsonAt { value, at })
+            })
+            .collect()
+    }
+}
+
+impl Deref for JsonAt<'_> {
+    type Target = serde_json::Value;
+    fn deref(&self) -> &serde_json::Value {
+        self.value
+    }
+}
+
+impl From<&JsonAt<'_>> for String {
+    fn from(j: &JsonAt<'_>) -> String {
+        j.pointer()
+    }
+}
+
+impl From<JsonAt<'_>> for String {
+    fn from(j: JsonAt<'_>) -> String {
+        j.pointer()
+    }
+}
+
+/// `base` + `/` + `token` escaped (RFC 6901), built without `format!`: the
+/// model and the rules derive a pointer for every value they read.
+fn child(base: &str, token: &str) -> String {
+    let mut p = String::with_capacity(base.len() + token.len() + 1);
+    p.push_str(base);
+    p.push('/');
+    if token.contains(['~', '/']) {
+        p.push_str(&escape_pointer_token(token));
+    } else {
+        p.push_str(token);
+    }
+    p
+}
+
+fn child_index(base: &str, index: usize) -> String {
+    use std::fmt::Write as _;
+    let mut p = String::with_capacity(base.len() + 4);
+    p.push_str(base);
+    let _ = write!(p, "/{index}");
+    p
+}
+
+/// `serde_json::Value::pointer` without its per-token allocations.
+fn lookup<'a>(root: &'a serde_json::Value, pointer: &str) -> Option<&'a serde_json::Value> {
+    let Some(rest) = pointer.strip_prefix('/') else {
+        return pointer.is_empty().then_some(root);
+    };
+    rest.split('/').try_fold(root, |v, token| {
+        let token: Cow<str> = if token.contains('~') {
+            token.replace("~1", "/").replace("~0", "~").into()
+        } else {
+            token.into()
+        };
+        match v {
+            serde_json::Value::Object(m) => m.get(token.as_ref()),
+            serde_json::Value::Array(a) => a.get(token.parse::<usize>().ok()?),
+            _ => None,
+        }
+    })
 }
 
 /// Every model type can list the locations it holds, so tests (and tools
@@ -131,18 +303,9 @@ impl<'a> Cursor<'a> {
         let entry = self.node.entry(key)?;
         Some(Cursor {
             node: &entry.value,
-            pointer: self.child_pointer(key),
+            pointer: child(&self.pointer, key),
             key: Some(entry.key.span),
         })
-    }
-
-    /// The pointer of mapping key `key` below this node, built in one allocation.
-    fn child_pointer(&self, key: &str) -> String {
-        let mut pointer = String::with_capacity(self.pointer.len() + key.len() + 1);
-        pointer.push_str(&self.pointer);
-        pointer.push('/');
-        crate::yaml::push_pointer_token(&mut pointer, key);
-        pointer
     }
 
     /// Follows several keys: `path(&["spec", "template"])`.
@@ -160,7 +323,7 @@ impl<'a> Cursor<'a> {
             .map(|(i, node)| {
                 let c = Cursor {
                     node,
-                    pointer: format!("{}/{i}", self.pointer),
+                    pointer: child_index(&self.pointer, i),
                     key: None,
                 };
                 (i, c)
@@ -175,7 +338,7 @@ impl<'a> Cursor<'a> {
             .unwrap_or_default()
             .iter()
             .map(|e| {
-                let pointer = self.child_pointer(&e.key.text);
+                let pointer = child(&self.pointer, &e.key.text);
                 // A key is located by its own span (key == span marks it).
                 let key = Located::new(
                     e.key.text.clone(),
@@ -327,6 +490,39 @@ mod tests {
             node.lookup(&tilde.at.pointer).unwrap().0.span,
             tilde.at.span
         );
+    }
+
+    #[test]
+    fn json_at_walks_with_escaped_pointers_and_null_for_missing_keys() {
+        let json = serde_json::json!({"spec": {"a/b": [1, {"c~d": true}]}});
+        let root = JsonAt::root(&json);
+        let spec = root.get("spec");
+        assert_eq!(JsonAt::member(&json, "spec").pointer(), spec.pointer());
+        let list = spec.get("a/b");
+        let items = list.items();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[1].pointer(), "/spec/a~1b/1");
+        let (key, value) = &items[1].entries()[0];
+        assert_eq!(
+            (*key, value.pointer().as_str()),
+            ("c~d", "/spec/a~1b/1/c~0d")
+        );
+        assert_eq!(*value.value, serde_json::Value::Bool(true));
+        let missing = items[0].get("x");
+        assert!(missing.is_null());
+        assert_eq!(String::from(missing), "/spec/a~1b/0/x");
+        let loc = Loc {
+            pointer: "/spec/a~1b/1".into(),
+            span: Span::default(),
+            key: None,
+        };
+        assert_eq!(JsonAt::at(&json, &loc)["c~d"], true);
+        assert_eq!(lookup(&json, ""), Some(&json));
+        assert_eq!(lookup(&json, "/spec/a~1b/0"), Some(&serde_json::json!(1)));
+        assert_eq!(lookup(&json, "/spec/a~1b/x"), None);
+        assert_eq!(lookup(&json, "/spec/a/b"), None);
+        assert_eq!(lookup(&json, "spec"), None);
+        assert!(spec.get("a/b").get("zz").items().is_empty());
     }
 
     #[test]

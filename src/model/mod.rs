@@ -10,7 +10,8 @@
 //! pointer of the value inside its object and the span of that value (and of
 //! its mapping key). `Node::lookup(&loc.pointer)` gives back a node whose span
 //! is `loc.span`; a located mapping *key* (subset label names) has
-//! `loc.key == Some(loc.span)`. Pointers are formatted by `loc::Cursor` only.
+//! `loc.key == Some(loc.span)`. Pointers are formatted in `loc` only: by
+//! `Cursor` while building, by `JsonAt` for the parts kept as written.
 //!
 //! Hosts are kept as written in the model (`hosts`, `host`); resolve them
 //! with `Host::resolve(raw, meta.namespace_or("default"))`, and opt into
@@ -65,7 +66,7 @@ pub use destination_rule::{DestinationRule, Subset};
 pub use gateway::{Gateway, K8sGateway, Listener, Server, ServerPort, ServerTls};
 pub use host::{expand_namespace_host, Host};
 pub use inventory::Inventory;
-pub use loc::{Cursor, Loc, Located, Locs};
+pub use loc::{Cursor, JsonAt, Loc, Located, Locs};
 pub use meta::Meta;
 pub use security::{MeshConfig, PeerAuthentication, RequestAuthentication};
 pub use service_entry::ServiceEntry;

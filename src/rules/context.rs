@@ -8,10 +8,10 @@ use serde_json::Value;
 
 use crate::check::Options;
 use crate::diagnostic::{Diagnostic, Finding};
-use crate::model::Model;
+use crate::model::{JsonAt, Loc, Model};
 use crate::objects::Object;
 use crate::rules::cross::Facts;
-use crate::rules::destination_rule::{traffic_policies, Policies};
+use crate::rules::destination_rule::{traffic_policies, Policies, Policy};
 use crate::rules::{all, Check, Rule};
 use crate::schema::{self, IstioVersion};
 
@@ -23,7 +23,7 @@ pub struct ObjectContext<'a> {
     model: OnceCell<Option<Model>>,
     pub opts: &'a Options,
     /// A DestinationRule's traffic policies, computed once for its rules.
-    policies: OnceCell<Vec<(String, &'a Value)>>,
+    policies: OnceCell<Vec<Policy<'a>>>,
 }
 
 impl<'a> ObjectContext<'a> {
@@ -50,6 +50,17 @@ impl<'a> ObjectContext<'a> {
         &self.object.json
     }
 
+    /// The object's `spec` as written, with the pointer of every part (for
+    /// what the model does not interpret).
+    pub fn spec(&self) -> JsonAt<'a> {
+        JsonAt::member(&self.object.json, "spec")
+    }
+
+    /// What is written at a location of the model.
+    pub fn json_at(&self, at: &Loc) -> JsonAt<'a> {
+        JsonAt::at(&self.object.json, at)
+    }
+
     /// The Istio version checked against (`--istio-version`).
     pub fn version(&self) -> IstioVersion {
         self.opts.istio_version
@@ -65,10 +76,12 @@ impl<'a> ObjectContext<'a> {
         self.opts.enabled(rule)
     }
 
-    /// Every traffic policy of a DestinationRule with its pointer.
+    /// Every traffic policy of a DestinationRule, located by its model.
     pub fn policies(&self) -> &Policies<'a> {
-        self.policies
-            .get_or_init(|| traffic_policies(&self.object.json))
+        self.policies.get_or_init(|| match self.model() {
+            Some(Model::DestinationRule(dr)) => traffic_policies(dr, &self.object.json),
+            _ => Vec::new(),
+        })
     }
 }
 

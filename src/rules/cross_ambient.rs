@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
-use crate::rules::cross::{fqdn, service_namespace, strings};
+use crate::model::host::service_namespace;
+use crate::model::{Host, JsonAt};
+use crate::rules::cross::strings;
 use crate::rules::cross_refs::{diag, Located, Site};
 use crate::rules::rule;
 
@@ -90,7 +92,7 @@ pub fn collect(site: &Site, facts: &mut AmbientFacts) {
     let labels = &obj.json["metadata"]["labels"];
     let waypoint = labels[WAYPOINT].as_str().map(str::to_string);
     let spec = &obj.json["spec"];
-    let at = |pointer: String| site.at(pointer);
+    let located = JsonAt::member(&obj.json, "spec");
     match (obj.group.as_str(), obj.kind.as_str()) {
         ("", "Namespace") => {
             let ambient = labels["istio.io/dataplane-mode"] == "ambient";
@@ -106,19 +108,20 @@ pub fn collect(site: &Site, facts: &mut AmbientFacts) {
             }
         }
         ("networking.istio.io", "DestinationRule") if l7_destination_rule(spec) => {
-            if let Some(h) = spec["host"].as_str() {
+            let host = located.get("host");
+            if let Some(h) = host.as_str() {
+                let at = site.at(host.clone().into());
                 facts
                     .l7
-                    .push((ns.to_string(), vec![(fqdn(h, ns), at("/spec/host".into()))]));
+                    .push((ns.to_string(), vec![(Host::resolve(h, ns).into(), at)]));
             }
         }
         ("networking.istio.io", "VirtualService") if l7_virtual_service(spec) => {
-            let hosts = spec["hosts"]
-                .as_array()
+            let hosts = located
+                .get("hosts")
+                .items()
                 .into_iter()
-                .flatten()
-                .enumerate()
-                .filter_map(|(i, h)| Some((fqdn(h.as_str()?, ns), at(format!("/spec/hosts/{i}")))))
+                .filter_map(|h| Some((Host::resolve(h.as_str()?, ns).into(), site.at(h.into()))))
                 .collect();
             facts.l7.push((ns.to_string(), hosts));
         }

@@ -2,12 +2,12 @@
 //! PeerAuthentications and against the namespaces that exist. Each fires
 //! only when what it compares with is among the inputs or `--context`.
 
-use crate::model::security;
 use std::collections::{BTreeSet, HashMap};
 
 use crate::diagnostic::{Diagnostic, Related};
-use crate::model::host::covers;
-use crate::rules::cross::{service_namespace, share_a_namespace, DrFact, Facts};
+use crate::model::host::{covers, service_namespace};
+use crate::model::{JsonAt, Model};
+use crate::rules::cross::{share_a_namespace, DrFact, Facts};
 use crate::rules::cross_refs::{diag, Located, Site};
 use crate::rules::host_keys::HostKeys;
 use crate::rules::rule;
@@ -159,39 +159,31 @@ const DEFAULT_ROOT_NAMESPACE: &str = "istio-system";
 pub fn collect(site: &Site, facts: &mut MeshFacts) {
     let obj = site.obj;
     let ns = site.ns;
-    let spec = &obj.json["spec"];
     if !facts.object_namespaces.contains(ns) {
         facts.object_namespaces.insert(ns.to_string());
     }
     match (obj.group.as_str(), obj.kind.as_str()) {
         ("", "Namespace") => facts.namespaces.extend(obj.name.clone()),
-        ("", "ConfigMap")
-            if obj
-                .name
-                .as_deref()
-                .is_some_and(security::is_mesh_config_name) =>
-        {
-            if let Some(mesh) = obj.json["data"]["mesh"].as_str() {
-                facts.root_namespace = security::root_namespace(mesh).or(obj.namespace.clone());
+        ("", "ConfigMap") | ("security.istio.io", "PeerAuthentication") => {
+            match crate::model::build(obj, site.file) {
+                Some(Model::MeshConfig(m)) => {
+                    facts.root_namespace = m.root_namespace.or(m.meta.namespace);
+                }
+                Some(Model::PeerAuthentication(p)) => facts.peer_authentications.push(PeerAuth {
+                    namespace: ns.to_string(),
+                    name: obj.name.clone().unwrap_or_default(),
+                    // Istio: no selector, or one without labels, is namespace-wide.
+                    selector: p.selector.is_some_and(|l| !l.is_empty()),
+                    mode: p.mtls_mode.map(|m| m.value),
+                }),
+                _ => {}
             }
         }
-        ("security.istio.io", "PeerAuthentication") => facts.peer_authentications.push(PeerAuth {
-            namespace: ns.to_string(),
-            name: obj.name.clone().unwrap_or_default(),
-            selector: !spec["selector"].is_null(),
-            mode: spec["mtls"]["mode"].as_str().map(str::to_string),
-        }),
         ("networking.istio.io", kind) => {
             if matches!(kind, "DestinationRule" | "VirtualService" | "ServiceEntry") {
-                for (i, e) in spec["exportTo"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .enumerate()
-                {
-                    if let Some(e) = e.as_str() {
-                        let at = site.at(format!("/spec/exportTo/{i}"));
-                        facts.export_to.push((e.to_string(), at));
+                for e in JsonAt::member(&obj.json, "spec").get("exportTo").items() {
+                    if let Some(name) = e.as_str() {
+                        facts.export_to.push((name.to_string(), site.at(e.into())));
                     }
                 }
             }
@@ -379,11 +371,9 @@ fn mtls_overridden(drs: &[DrFact]) -> Vec<Diagnostic> {
         .iter()
         .filter(|d| !d.context && !d.has_tls && !d.host.starts_with('*'))
     {
-        let host_ns = service_namespace(&d.host);
-        let covering = wide.iter().find(|w| {
-            w.host == "*.local" && d.host.ends_with(".local")
-                || host_ns.is_some_and(|ns| w.host == format!("*.{ns}.svc.cluster.local"))
-        });
+        // Istio picks the most specific DestinationRule: a wide one that
+        // covers this host no longer applies to it.
+        let covering = wide.iter().find(|w| covers(&w.host, &d.host));
         if let Some(w) = covering {
             out.push(diag(
                 &MTLS_OVERRIDDEN,

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Related};
+use crate::model::JsonAt;
 use crate::rules::cross_refs::{Located, Site};
 use crate::rules::rule;
 
@@ -65,7 +66,7 @@ pub fn collect(site: &Site, facts: &mut DefinedFacts) {
             namespace: site.ns.to_string(),
             name: name.clone(),
         },
-        site.at("/metadata/name".into()),
+        site.at(JsonAt::member(&obj.json, "metadata").get("name").into()),
     ));
 }
 

@@ -3,8 +3,9 @@
 //! selects are among the inputs.
 
 use crate::diagnostic::Diagnostic;
+use crate::model::{self, JsonAt, Model};
 use crate::rules::cross::{strings, Facts};
-use crate::rules::cross_refs::{diag, gateway_key, labels, selects, Labels, Located, Site};
+use crate::rules::cross_refs::{diag, gateway_key, selects, Labels, Located, Site};
 use crate::rules::rule;
 use crate::rules::validators::is_jwt_claim;
 
@@ -67,22 +68,20 @@ pub fn collect(site: &Site, facts: &mut JwtFacts) {
     let spec = &obj.json["spec"];
     match (obj.group.as_str(), obj.kind.as_str()) {
         ("networking.istio.io", "Gateway") => {
-            if let Some(name) = &obj.name {
-                facts
-                    .gateways
-                    .push((format!("{ns}/{name}"), labels(&spec["selector"])));
+            if let (Some(name), Some(Model::Gateway(g))) = (&obj.name, model::build(obj, site.file))
+            {
+                facts.gateways.push((format!("{ns}/{name}"), g.selector));
             }
         }
         ("security.istio.io", "RequestAuthentication") => {
-            let selector = spec["selector"]["matchLabels"]
-                .as_object()
-                .map(|_| labels(&spec["selector"]["matchLabels"]));
-            facts
-                .request_authentications
-                .push((ns.to_string(), selector));
+            if let Some(Model::RequestAuthentication(r)) = model::build(obj, site.file) {
+                facts
+                    .request_authentications
+                    .push((ns.to_string(), r.selector));
+            }
         }
         ("networking.istio.io", "VirtualService") => {
-            let Some((key, pointer)) = first_claim(spec) else {
+            let Some((key, pointer)) = first_claim(&JsonAt::member(&obj.json, "spec")) else {
                 return;
             };
             let gateways: Vec<String> = strings(&spec["gateways"])
@@ -99,16 +98,17 @@ pub fn collect(site: &Site, facts: &mut JwtFacts) {
 }
 
 /// The first `@request.auth.claims` header key of an HTTP match, and its pointer.
-fn first_claim(spec: &serde_json::Value) -> Option<(String, String)> {
-    for (i, r) in spec["http"].as_array().into_iter().flatten().enumerate() {
-        for (j, m) in r["match"].as_array().into_iter().flatten().enumerate() {
+fn first_claim(spec: &JsonAt) -> Option<(String, String)> {
+    for r in spec.get("http").items() {
+        for m in r.get("match").items() {
             for field in ["headers", "withoutHeaders"] {
-                for k in m[field].as_object().into_iter().flat_map(|o| o.keys()) {
-                    if is_jwt_claim(k) {
-                        let token = crate::yaml::escape_pointer_token(k);
-                        let pointer = format!("/spec/http/{i}/match/{j}/{field}/{token}");
-                        return Some((k.clone(), pointer));
-                    }
+                if let Some((k, header)) = m
+                    .get(field)
+                    .entries()
+                    .into_iter()
+                    .find(|(k, _)| is_jwt_claim(k))
+                {
+                    return Some((k.to_string(), header.into()));
                 }
             }
         }

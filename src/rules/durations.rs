@@ -36,9 +36,9 @@ outlierDetection:
 const CEL_DURATIONS_SINCE: IstioVersion = IstioVersion::new(1, 22, 0);
 
 pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
-    let (obj, release) = (ctx.object, ctx.release());
+    let (spec, release) = (ctx.spec(), ctx.release());
     let check_range = release < CEL_DURATIONS_SINCE;
-    duration::for_each_field(&obj.json["spec"], "/spec", &mut |pointer, k, s| {
+    duration::for_each_field(&spec, &spec.pointer(), &mut |pointer, k, s| {
         let idle_off = k == "idleTimeout" && duration::parse(s).is_ok_and(|n| n < 1_000_000);
         let problem = match duration::parse(s) {
             _ if idle_off => None,

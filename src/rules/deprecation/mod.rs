@@ -1,9 +1,8 @@
 //! Deprecation rules (IL6xxx).
 
-use serde_json::Value;
-
 use crate::diagnostic::{Applicability, Change, Finding, FixSpec};
 use crate::duration;
+use crate::model::{JsonAt, Model};
 use crate::rules::destination_rule::Policies;
 use crate::rules::{rule, ObjectContext, Rule};
 use crate::schema::IstioVersion;
@@ -39,8 +38,8 @@ Write `consecutive5xxErrors: 1` (it counts 5xx responses; the old field counted 
 pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
     let policies = ctx.policies();
     minimum_ring_size(policies, out);
-    for (at, tp) in policies {
-        let od = &tp["outlierDetection"];
+    for tp in policies {
+        let od = tp.json.get("outlierDetection");
         let Some(n) = od["consecutiveErrors"].as_i64() else {
             continue;
         };
@@ -49,7 +48,7 @@ pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
         } else {
             format!("`consecutiveErrors: {n}` is ignored by current Istio (`consecutive5xxErrors` applies)")
         };
-        let pointer = format!("{at}/outlierDetection/consecutiveErrors");
+        let pointer = String::from(od.get("consecutiveErrors"));
         let mut f = Finding::new(&CONSECUTIVE_ERRORS, pointer.clone(), message)
             .on_key()
             .help(format!("write `consecutive5xxErrors: {n}`"));
@@ -205,17 +204,18 @@ const V1_SINCE: IstioVersion = IstioVersion::new(1, 22, 0);
 fn old_api_version(ctx: &ObjectContext, out: &mut Vec<Finding>) {
     let obj = ctx.object;
     if ctx.version() >= V1_SINCE && (obj.version == "v1alpha3" || obj.version == "v1beta1") {
+        let at = String::from(JsonAt::member(ctx.json(), "apiVersion"));
         out.push(
             Finding::new(
                 &OLD_API_VERSION,
-                "/apiVersion",
+                at.clone(),
                 format!("`{}` is served, but `networking.istio.io/v1` is the stable version since Istio 1.22", obj.api_version),
             )
             .help("the schema is identical: switch to networking.istio.io/v1")
             .fix(FixSpec {
                 title: "use networking.istio.io/v1".into(),
                 applicability: Applicability::Safe,
-                changes: vec![Change::Value { pointer: "/apiVersion".into(), text: "networking.istio.io/v1".into() }],
+                changes: vec![Change::Value { pointer: at, text: "networking.istio.io/v1".into() }],
             }),
         );
     }
@@ -223,19 +223,21 @@ fn old_api_version(ctx: &ObjectContext, out: &mut Vec<Finding>) {
 
 /// IL6003 and IL6006: integer percents of a VirtualService's HTTP routes.
 fn percent_fields(ctx: &ObjectContext, out: &mut Vec<Finding>) {
-    for (i, r) in ctx.json()["spec"]["http"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
-        delay_percent(i, &r["fault"]["delay"], out);
-        if let Some(n) = r["mirrorPercent"].as_i64() {
-            let pointer = format!("/spec/http/{i}/mirrorPercent");
-            let free = r["mirrorPercentage"].is_null();
+    let Some(Model::VirtualService(vs)) = ctx.model() else {
+        return;
+    };
+    for r in &vs.http {
+        if let Some(fault) = &r.fault {
+            delay_percent(&JsonAt::of(fault).get("delay"), out);
+        }
+        let Some(percent) = &r.mirror_percent else {
+            continue;
+        };
+        if let Some(n) = percent.as_i64() {
+            let free = r.mirror_percentage.is_none();
             out.push(percent_renamed(
                 &MIRROR_PERCENT,
-                pointer,
+                percent.into(),
                 ("mirrorPercent", "mirrorPercentage"),
                 n,
                 free,
@@ -246,13 +248,13 @@ fn percent_fields(ctx: &ObjectContext, out: &mut Vec<Finding>) {
 
 /// IL6004 (opt-in: it walks every field).
 fn duration_spelling(ctx: &ObjectContext, out: &mut Vec<Finding>) {
-    durations(&ctx.json()["spec"], out);
+    durations(&ctx.spec(), out);
 }
 
 /// IST0002: `fault.delay.percent` set (a positive value, as Istio checks).
-fn delay_percent(i: usize, delay: &Value, out: &mut Vec<Finding>) {
+fn delay_percent(delay: &JsonAt, out: &mut Vec<Finding>) {
     if let Some(n) = delay["percent"].as_i64().filter(|n| *n > 0) {
-        let pointer = format!("/spec/http/{i}/fault/delay/percent");
+        let pointer = delay.get("percent").into();
         let free = delay["percentage"].is_null();
         out.push(percent_renamed(
             &DELAY_PERCENT,
@@ -296,15 +298,15 @@ fn percent_renamed(
 }
 
 fn minimum_ring_size(policies: &Policies, out: &mut Vec<Finding>) {
-    for (at, tp) in policies {
-        if tp["loadBalancer"]["consistentHash"]["minimumRingSize"]
-            .as_u64()
-            .is_some_and(|n| n != 0)
-        {
+    for tp in policies {
+        let lb = tp.json.get("loadBalancer");
+        let hash = lb.get("consistentHash");
+        let size = hash.get("minimumRingSize");
+        if size.as_u64().is_some_and(|n| n != 0) {
             out.push(
                 Finding::new(
                     &MINIMUM_RING_SIZE,
-                    format!("{at}/loadBalancer/consistentHash/minimumRingSize"),
+                    size,
                     "consistent hash MinimumRingSize is deprecated, use ConsistentHashLB's RingHash configuration instead",
                 )
                 .on_key()
@@ -314,8 +316,8 @@ fn minimum_ring_size(policies: &Policies, out: &mut Vec<Finding>) {
     }
 }
 
-fn durations(spec: &Value, out: &mut Vec<Finding>) {
-    duration::for_each_field(spec, "/spec", &mut |pointer, _key, s| {
+fn durations(spec: &JsonAt, out: &mut Vec<Finding>) {
+    duration::for_each_field(spec, &spec.pointer(), &mut |pointer, _key, s| {
         let Ok(n) = duration::parse(s) else { return };
         let short = duration::format(n);
         if n > 0 && short != s && s.len() > short.len() {

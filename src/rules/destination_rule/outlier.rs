@@ -85,18 +85,17 @@ Make `consecutiveGatewayErrors` smaller than `consecutive5xxErrors`, or drop it.
 );
 
 pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
-    for (at, tp) in ctx.policies() {
-        let od = &tp["outlierDetection"];
+    for tp in ctx.policies() {
+        let od = tp.json.get("outlierDetection");
         if !od.is_object() {
             continue;
         }
-        let base = format!("{at}/outlierDetection");
         for field in ["maxEjectionPercent", "minHealthPercent"] {
             if let Some(v) = od[field].as_i64().filter(|v| !(0..=100).contains(v)) {
                 out.push(
                     Finding::new(
                         &PERCENT_RANGE,
-                        format!("{base}/{field}"),
+                        od.get(field),
                         format!("`{field}` is {v}, outside 0-100"),
                     )
                     .help("a percentage of the hosts: use a value from 0 to 100"),
@@ -109,7 +108,7 @@ pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(
                     &EJECT_ALL,
-                    format!("{base}/maxEjectionPercent"),
+                    od.get("maxEjectionPercent"),
                     "`maxEjectionPercent: 100` without `minHealthPercent` can eject every host: all requests then fail with 503",
                 )
                 .help("lower maxEjectionPercent (e.g. 50) or set minHealthPercent (e.g. 50)"),
@@ -122,7 +121,7 @@ pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
                 out.push(
                     Finding::new(
                         &GATEWAY_ERRORS_SHADOWED,
-                        format!("{base}/consecutiveGatewayErrors"),
+                        od.get("consecutiveGatewayErrors"),
                         format!(
                             "`consecutiveGatewayErrors: {gw}` never triggers: gateway errors are 5xx, and `consecutive5xxErrors: {x5}` ejects first"
                         ),

@@ -38,8 +38,8 @@ Size limits from the service's measured concurrency.
 );
 
 pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
-    for (at, tp) in ctx.policies() {
-        let pool = &tp["connectionPool"];
+    for tp in ctx.policies() {
+        let pool = tp.json.get("connectionPool");
         let connections = pool["tcp"]["maxConnections"].as_i64();
         let pending = pool["http"]["http1MaxPendingRequests"].as_i64();
         for (section, field) in [
@@ -71,7 +71,7 @@ pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(
                     &SERIALISING_LIMIT,
-                    format!("{at}/connectionPool/{section}/{field}"),
+                    pool.get(section).get(field),
                     format!("`{field}: 1` per client proxy: {effect}"),
                 )
                 .help("fine for a demo; in production size it from the service's real concurrency"),

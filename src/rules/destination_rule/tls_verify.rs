@@ -1,6 +1,7 @@
 //! Client TLS without a CA to verify the server (Istio IST0128/IST0129).
 
 use crate::diagnostic::Finding;
+use crate::model::Model;
 use crate::rules::rule;
 use crate::rules::ObjectContext;
 use crate::schema::IstioVersion;
@@ -39,10 +40,15 @@ tls:
 const SYSTEM_CA_SINCE: IstioVersion = IstioVersion::new(1, 20, 0);
 
 pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
-    let (json, version, policies) = (ctx.json(), ctx.version(), ctx.policies());
-    let gateway = !json["spec"]["workloadSelector"].is_null();
-    for (at, tp) in policies {
-        let tls = &tp["tls"];
+    let Some(Model::DestinationRule(dr)) = ctx.model() else {
+        return;
+    };
+    let (version, policies) = (ctx.version(), ctx.policies());
+    // A gateway's DestinationRule (with a workload selector) may verify with credentialName.
+    let gateway = dr.workload_selector.is_some();
+    let host = dr.host.as_ref().map_or("", |h| h.as_str());
+    for tp in policies {
+        let tls = tp.json.get("tls");
         let Some(mode) = tls["mode"]
             .as_str()
             .filter(|m| matches!(*m, "SIMPLE" | "MUTUAL"))
@@ -53,10 +59,9 @@ pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
         if given("caCertificates") || gateway && given("credentialName") {
             continue;
         }
-        let host = json["spec"]["host"].as_str().unwrap_or("");
         let mut f = Finding::new(
             &NO_SERVER_VERIFICATION,
-            format!("{at}/tls/mode"),
+            tls.get("mode"),
             format!("TLS mode {mode} for `{host}` without caCertificates"),
         )
         .help("set caCertificates (and subjectAltNames) to the CA that signs the server's certificate");

@@ -1,6 +1,6 @@
 //! Route weights: how traffic is split between destinations.
 
-use serde_json::Value;
+use crate::model::{JsonAt, Model};
 
 use crate::diagnostic::Finding;
 use crate::rules::rule;
@@ -118,31 +118,33 @@ Remove the weight or add the missing destination.
 const RELATIVE_WEIGHTS_SINCE: IstioVersion = IstioVersion::new(1, 15, 0);
 
 pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
-    let (obj, version) = (ctx.object, ctx.version());
-    for section in ["http", "tcp", "tls"] {
-        for (i, route) in obj.json["spec"][section]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            let Some(dests) = route["route"].as_array() else {
-                continue;
-            };
-            let base = format!("/spec/{section}/{i}/route");
-            check_route(&base, dests, version, out);
+    let Some(Model::VirtualService(vs)) = ctx.model() else {
+        return;
+    };
+    let http = vs.http.iter().map(|r| &r.at);
+    let l4 = vs
+        .tcp
+        .iter()
+        .map(|r| &r.at)
+        .chain(vs.tls.iter().map(|r| &r.at));
+    for at in http.chain(l4) {
+        // The entries as written: one without a destination still counts.
+        let written = ctx.json_at(at);
+        let route = written.get("route");
+        if route.is_array() {
+            check_route(&route.items(), ctx.version(), out);
         }
     }
 }
 
-fn check_route(base: &str, dests: &[Value], version: IstioVersion, out: &mut Vec<Finding>) {
+fn check_route(dests: &[JsonAt], version: IstioVersion, out: &mut Vec<Finding>) {
     let weights: Vec<Option<i64>> = dests.iter().map(|d| d["weight"].as_i64()).collect();
-    for (j, w) in weights.iter().enumerate() {
+    for (d, w) in dests.iter().zip(&weights) {
         if let Some(w) = w.filter(|w| *w < 0) {
             out.push(
                 Finding::new(
                     &NEGATIVE_WEIGHT,
-                    format!("{base}/{j}/weight"),
+                    d.get("weight"),
                     format!("weight {w} is negative"),
                 )
                 .help("weights are 0 or more; use 0 to send no traffic to this destination"),
@@ -152,9 +154,11 @@ fn check_route(base: &str, dests: &[Value], version: IstioVersion, out: &mut Vec
     if weights.iter().any(|w| w.is_some_and(|w| w < 0)) {
         return;
     }
-    let last = format!("{base}/{}/weight", dests.len().saturating_sub(1));
+    let Some(last) = dests.last().map(|d| String::from(d.get("weight"))) else {
+        return;
+    };
     // The last destination may have no weight (it then counts as 0).
-    let at_last = |f: Finding| match dests.last().and_then(|d| d.get("weight")) {
+    let at_last = |f: Finding| match dests.last().and_then(|d| d.value.get("weight")) {
         Some(_) => f,
         None => f.absent(),
     };
@@ -163,7 +167,7 @@ fn check_route(base: &str, dests: &[Value], version: IstioVersion, out: &mut Vec
             out.push(
                 Finding::new(
                     &SINGLE_DESTINATION_WEIGHT,
-                    format!("{base}/0/weight"),
+                    dests[0].get("weight"),
                     format!("the only destination gets 100% of the traffic, whatever its weight ({w}) says"),
                 )
                 .help("remove the weight, or add the destination that should share the traffic"),
