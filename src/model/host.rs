@@ -98,14 +98,6 @@ impl fmt::Display for Host {
     }
 }
 
-/// `Host::service_namespace` on a borrowed name (for the cross-object
-/// indexes, which keep hosts as strings).
-pub fn service_namespace(host: &str) -> Option<&str> {
-    let rest = host.strip_suffix(".svc.cluster.local")?;
-    let (name, ns) = rest.split_once('.')?;
-    (!name.is_empty() && !ns.is_empty() && !ns.contains('.')).then_some(ns)
-}
-
 /// Istio Name.Matches on borrowed names: `a` and `b` have a name in common.
 pub fn overlap(a: &str, b: &str) -> bool {
     match (a.strip_prefix('*'), b.strip_prefix('*')) {

@@ -180,11 +180,7 @@ fn child(base: &str, token: &str) -> String {
     let mut p = String::with_capacity(base.len() + token.len() + 1);
     p.push_str(base);
     p.push('/');
-    if token.contains(['~', '/']) {
-        p.push_str(&escape_pointer_token(token));
-    } else {
-        p.push_str(token);
-    }
+    crate::yaml::push_pointer_token(&mut p, token);
     p
 }
 

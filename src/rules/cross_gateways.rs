@@ -150,7 +150,7 @@ pub fn check(facts: &Facts) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let known = gateways(f);
     for vs in f.virtual_services.iter().filter(|vs| !vs.context) {
-        for (key, at) in &vs.gateways {
+        for (i, (key, at)) in vs.gateways.iter().enumerate() {
             match known.get(key) {
                 None if !known.is_empty() || facts.closed_world => {
                     let listed: Vec<String> =
@@ -167,7 +167,7 @@ pub fn check(facts: &Facts) -> Vec<Diagnostic> {
                     ));
                 }
                 // Hosts are checked for the VirtualService's own binding only.
-                Some(_) if !at.pointer.starts_with("/spec/gateways/") => {}
+                Some(_) if i >= vs.own_gateways => {}
                 Some(accepts) => {
                     let gateway_ns = key.split_once('/').map_or("", |(ns, _)| ns);
                     if vs.hosts.is_empty() || serves(accepts, gateway_ns, &vs.namespace, &vs.hosts)

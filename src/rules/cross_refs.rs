@@ -159,6 +159,8 @@ pub struct Dest {
     pub host: String,
     /// A `mirror`/`mirrors` destination rather than a route's.
     pub mirror: bool,
+    /// Under `http` (a route or a mirror), not `tcp` or `tls`.
+    pub http: bool,
     /// The subset it names, and where that name is (boxed: small when absent).
     pub subset: Option<Box<(String, Located)>>,
     pub port: Option<Box<(u64, Located)>>,
@@ -175,8 +177,11 @@ pub struct VsFact {
     pub export_to: Vec<String>,
     /// Read from a `--context` file: used, never reported on.
     pub context: bool,
-    /// Gateway references, resolved to `namespace/name` (mesh excluded).
+    /// Gateway references, resolved to `namespace/name` (mesh excluded):
+    /// the VirtualService's own binding first, then those named in matches.
     pub gateways: Vec<(String, Located)>,
+    /// How many of `gateways` are the VirtualService's own binding.
+    pub own_gateways: usize,
     pub mesh: bool,
     /// Some HTTP route matches every request (see `cross_vs::http_catch_all`).
     pub catch_all: bool,
@@ -352,6 +357,7 @@ fn virtual_service(site: &Site, vs: &model::VirtualService, facts: &mut RefFacts
                 .iter()
                 .flat_map(|r| r.matches.iter().flat_map(|m| &m.l4.gateways)),
         );
+    let own_gateways = vs.gateways.iter().filter(|g| g.value != "mesh").count();
     let gateways = vs
         .gateways
         .iter()
@@ -364,10 +370,10 @@ fn virtual_service(site: &Site, vs: &model::VirtualService, facts: &mut RefFacts
     let routes = vs
         .http
         .iter()
-        .map(|r| &r.route)
-        .chain(vs.tcp.iter().map(|r| &r.route))
-        .chain(vs.tls.iter().map(|r| &r.route));
-    for route in routes {
+        .map(|r| (&r.route, true))
+        .chain(vs.tcp.iter().map(|r| (&r.route, false)))
+        .chain(vs.tls.iter().map(|r| (&r.route, false)));
+    for (route, http) in routes {
         let mut seen: Vec<(String, &str)> = Vec::new();
         for d in route.iter().map(|r| &r.destination) {
             let host = &d.host.value;
@@ -383,13 +389,13 @@ fn virtual_service(site: &Site, vs: &model::VirtualService, facts: &mut RefFacts
                 duplicates.push((what, site.at_loc(&d.host.at)));
             }
             seen.push(pair);
-            destinations.push(dest(site, d, false));
+            destinations.push(dest(site, d, false, http));
         }
     }
     for r in &vs.http {
         let mirrors = r.mirrors.iter().map(|m| &m.destination);
         for d in r.mirror.iter().chain(mirrors) {
-            destinations.push(dest(site, d, true));
+            destinations.push(dest(site, d, true, true));
         }
     }
     facts.virtual_services.push(VsFact {
@@ -400,6 +406,7 @@ fn virtual_service(site: &Site, vs: &model::VirtualService, facts: &mut RefFacts
         namespace: ns.to_string(),
         hosts,
         gateways,
+        own_gateways,
         mesh,
         catch_all: crate::rules::cross_vs::http_catch_all(&site.obj.json["spec"]),
         destinations,
@@ -407,11 +414,12 @@ fn virtual_service(site: &Site, vs: &model::VirtualService, facts: &mut RefFacts
     });
 }
 
-fn dest(site: &Site, d: &model::Destination, mirror: bool) -> Dest {
+fn dest(site: &Site, d: &model::Destination, mirror: bool, http: bool) -> Dest {
     let subset = d.subset.as_ref();
     Dest {
         host: fqdn(&d.host, site.ns),
         mirror,
+        http,
         subset: subset.map(|s| Box::new((s.value.clone(), site.at_loc(&s.at)))),
         // A mirror's port is not checked against the service.
         port: d

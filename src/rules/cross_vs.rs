@@ -189,14 +189,13 @@ pub fn bypassed_subsets(facts: &crate::rules::cross::Facts) -> Vec<Diagnostic> {
     {
         let mut reported: Vec<&str> = Vec::new();
         for d in &vs.destinations {
-            let http = d.at.pointer.starts_with("/spec/http/");
             let Some(x) = split
                 .get(d.host.as_str())
                 .filter(|x| !std::ptr::eq(**x, vs))
             else {
                 continue;
             };
-            if !http || d.mirror || d.subset.is_some() || reported.contains(&d.host.as_str()) {
+            if !d.http || d.mirror || d.subset.is_some() || reported.contains(&d.host.as_str()) {
                 continue;
             }
             reported.push(&d.host);

@@ -9,13 +9,13 @@ use serde_json::Value;
 
 use super::webhook::{push, UNREACHABLE};
 use crate::diagnostic::Finding;
-use crate::model::Model;
+use crate::model::{JsonAt, Model};
 use crate::route::pattern::Kind;
 use crate::route::rule::Cond;
 use crate::rules::context::ObjectContext;
 
 pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
-    let spec = &ctx.json()["spec"];
+    let spec = ctx.spec();
     // Compiled only when some match could cover another.
     let compiled = spec["http"]
         .as_array()
@@ -23,7 +23,7 @@ pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
         .and_then(|_| compile(ctx));
     for section in ["http", "tcp", "tls"] {
         let http = compiled.as_ref().filter(|_| section == "http");
-        section_rules(spec, section, http, out);
+        section_rules(&spec, section, http, out);
     }
 }
 
@@ -68,11 +68,15 @@ struct Prior<'c> {
     cond: &'c Cond,
 }
 
-fn section_rules(spec: &Value, section: &str, compiled: Option<&Compiled>, out: &mut Vec<Finding>) {
-    let Some(rules) = spec[section].as_array() else {
-        return;
-    };
-    let label = |i: usize| match (section, rules[i]["name"].as_str()) {
+fn section_rules(
+    spec: &JsonAt,
+    section: &str,
+    compiled: Option<&Compiled>,
+    out: &mut Vec<Finding>,
+) {
+    let section_at = spec.get(section);
+    let rules = section_at.items();
+    let label = |i: usize| match (section, rules[i].value["name"].as_str()) {
         ("http", Some(n)) => format!("\"{n}\""),
         _ => format!("#{i}"),
     };
@@ -86,40 +90,41 @@ fn section_rules(spec: &Value, section: &str, compiled: Option<&Compiled>, out: 
         // A root rule's routes are its delegate's, merged under its matches:
         // it takes only what a delegate rule matches, so it is neither a
         // catch-all nor a cover for later rules.
-        let delegates = section == "http" && r["delegate"].is_object();
-        let Some(ms) = r["match"].as_array().filter(|m| !m.is_empty()) else {
+        let delegates = section == "http" && r.value["delegate"].is_object();
+        let match_at = r.get("match");
+        let ms = match_at.items();
+        if ms.is_empty() {
             if delegates {
                 continue;
             }
             if catch_all {
                 let why = "only the last rule can have no matches";
                 let msg = format!("virtualService rule {} not used ({why})", label(i));
-                push(out, &UNREACHABLE, format!("/spec/{section}/{i}"), msg);
+                push(out, &UNREACHABLE, r, msg);
             }
             catch_all = true;
             continue;
-        };
+        }
         if catch_all {
             let msg = format!(
                 "virtualService rule {} not used (route without matches defined before)",
                 label(i)
             );
-            push(out, &UNREACHABLE, format!("/spec/{section}/{i}"), msg);
+            push(out, &UNREACHABLE, r, msg);
             continue;
         }
         let mut duplicates = 0;
         for (j, m) in ms.iter().enumerate() {
-            let key = canonical(&without_name(m));
+            let key = canonical(&without_name(m.value));
             if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
                 duplicates += 1;
                 let msg = format!(
                     "virtualService rule {} match {} is not used (duplicate/overlapping match in rule {})",
                     label(i),
-                    match_label(m, j),
+                    match_label(m.value, j),
                     label(*first)
                 );
-                let pointer = format!("/spec/{section}/{i}/match/{j}");
-                push(out, &UNREACHABLE, pointer, msg);
+                push(out, &UNREACHABLE, m, msg);
                 continue;
             }
             seen.push((key, i));
@@ -139,7 +144,7 @@ fn section_rules(spec: &Value, section: &str, compiled: Option<&Compiled>, out: 
             if !delegates {
                 prior.push(Prior {
                     rule: i,
-                    label: match_label(m, j),
+                    label: match_label(m.value, j),
                     cond,
                 });
             }
@@ -149,7 +154,7 @@ fn section_rules(spec: &Value, section: &str, compiled: Option<&Compiled>, out: 
                 "virtualService rule {} not used (all matches used by prior rules)",
                 label(i)
             );
-            push(out, &UNREACHABLE, format!("/spec/{section}/{i}"), msg);
+            push(out, &UNREACHABLE, r, msg);
         }
     }
 }
@@ -159,18 +164,18 @@ fn section_rules(spec: &Value, section: &str, compiled: Option<&Compiled>, out: 
 fn covered(
     i: usize,
     j: usize,
-    m: &Value,
+    m: &JsonAt,
     a: &Prior,
     label: &dyn Fn(usize) -> String,
 ) -> (String, String) {
-    let b_prefix = m["uri"]["prefix"].as_str().filter(|p| !p.is_empty());
+    let b_prefix = m.value["uri"]["prefix"].as_str().filter(|p| !p.is_empty());
     if let (Some(pa), Some(pb)) = (prefix(a.cond), b_prefix) {
         return (
-            format!("/spec/http/{i}/match/{j}/uri/prefix"),
+            m.get("uri").get("prefix").pointer(),
             format!(
                 "virtualService rule {} match {} of prefix {pb} is not used (duplicate/overlapping match in rule {} of prefix {pa} on {})",
                 label(i),
-                match_label(m, j),
+                match_label(m.value, j),
                 a.label,
                 label(a.rule)
             ),
@@ -182,11 +187,11 @@ fn covered(
         format!("match {} of rule {}", a.label, label(a.rule))
     };
     (
-        format!("/spec/http/{i}/match/{j}"),
+        m.pointer(),
         format!(
             "virtualService rule {} match {} is not used ({which} takes every request it matches first)",
             label(i),
-            match_label(m, j),
+            match_label(m.value, j),
         ),
     )
 }
