@@ -407,8 +407,10 @@ pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
             out.objects.push(object.object_ref());
             out.suppressions
                 .extend(suppress::from_object(&object, file, text));
-            cross::collect(&object, file, text, &mut out.facts);
-            let findings = check_object(&object, file, text, opts);
+            // Built once: the cross-object collection and the rules share it.
+            let model = crate::model::build(&object, file);
+            cross::collect(&object, file, text, model.as_ref(), &mut out.facts);
+            let findings = check_object(&object, file, text, model.as_ref(), opts);
             for f in findings {
                 out.diagnostics
                     .push(place(f, &object, file, text, opts.istio_version));
@@ -429,7 +431,13 @@ pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
 }
 
 /// Per-object checks: the name, the registry's rules for the kind, the schema.
-fn check_object(object: &Object, file: &Arc<str>, text: &str, opts: &Options) -> Vec<Finding> {
+fn check_object(
+    object: &Object,
+    file: &Arc<str>,
+    text: &str,
+    model: Option<&crate::model::Model>,
+    opts: &Options,
+) -> Vec<Finding> {
     let mut findings = crate::rules::input_kinds::check(object, opts);
     if object.group != schema::GROUP {
         return findings;
@@ -452,7 +460,7 @@ fn check_object(object: &Object, file: &Arc<str>, text: &str, opts: &Options) ->
         };
         findings.push(missing);
     }
-    let ctx = ObjectContext::new(object, file, opts);
+    let ctx = ObjectContext::with_model(object, file, model, opts);
     crate::rules::context::run_object_rules(&ctx, &mut findings);
     let release = schema::release_for(opts.istio_version);
     match schema::lookup(release, &object.kind, &object.version) {

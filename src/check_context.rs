@@ -87,7 +87,14 @@ pub fn context_facts(src: &Source, opts: &Options) -> ContextFile {
             place_namespace(&mut object, &src.name, opts);
             schema::nulls::prune_object(&mut object, opts.istio_version);
             out.objects += 1;
-            cross::collect(&object, &src.name, &src.text, &mut out.facts);
+            let model = crate::model::build(&object, &src.name);
+            cross::collect(
+                &object,
+                &src.name,
+                &src.text,
+                model.as_ref(),
+                &mut out.facts,
+            );
         }
     }
     out

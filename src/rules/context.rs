@@ -15,12 +15,19 @@ use crate::rules::destination_rule::{traffic_policies, Policies, Policy};
 use crate::rules::{all, Check, Rule};
 use crate::schema::{self, IstioVersion};
 
+enum ModelSlot<'a> {
+    Given(Option<&'a Model>),
+    /// Boxed: a model is several kilobytes, a borrowed one a pointer.
+    Lazy(OnceCell<Option<Box<Model>>>),
+}
+
 /// One object, as every per-object check sees it.
 pub struct ObjectContext<'a> {
     pub object: &'a Object,
     file: &'a Arc<str>,
-    /// Its typed model, built at most once, on first use (`model()`).
-    model: OnceCell<Option<Model>>,
+    /// Its typed model: given by the caller, or built at most once, on
+    /// first use (`model()`).
+    model: ModelSlot<'a>,
     pub opts: &'a Options,
     /// A DestinationRule's traffic policies, computed once for its rules.
     policies: OnceCell<Vec<Policy<'a>>>,
@@ -31,18 +38,34 @@ impl<'a> ObjectContext<'a> {
         ObjectContext {
             object,
             file,
-            model: OnceCell::new(),
+            model: ModelSlot::Lazy(OnceCell::new()),
             opts,
             policies: OnceCell::new(),
+        }
+    }
+
+    /// The context of an object whose model the caller already built.
+    pub fn with_model(
+        object: &'a Object,
+        file: &'a Arc<str>,
+        model: Option<&'a Model>,
+        opts: &'a Options,
+    ) -> Self {
+        ObjectContext {
+            model: ModelSlot::Given(model),
+            ..Self::new(object, file, opts)
         }
     }
 
     /// The typed model (`None` for kinds the model does not cover). Built
     /// lazily: a run whose rules read only JSON pays nothing for it.
     pub fn model(&self) -> Option<&Model> {
-        self.model
-            .get_or_init(|| crate::model::build(self.object, self.file))
-            .as_ref()
+        match &self.model {
+            ModelSlot::Given(m) => *m,
+            ModelSlot::Lazy(cell) => cell
+                .get_or_init(|| crate::model::build(self.object, self.file).map(Box::new))
+                .as_deref(),
+        }
     }
 
     /// The JSON of the object (what the schema layer validates).

@@ -186,18 +186,26 @@ pub fn fqdn(host: &str, namespace: &str) -> String {
     crate::model::Host::resolve(host, namespace).into_string()
 }
 
-pub fn collect(obj: &Object, file: &Arc<str>, text: &str, facts: &mut Facts) {
-    let site = Site::new(obj, file, text);
+/// Collects what the cross-object rules need of one object; `model` is its
+/// typed model (`model::build`), built once by the caller for every rule.
+pub fn collect(
+    obj: &Object,
+    file: &Arc<str>,
+    text: &str,
+    model: Option<&Model>,
+    facts: &mut Facts,
+) {
+    let site = Site::new(obj, file, text, model);
     crate::rules::cross_dr::collect(&site, &mut facts.mesh);
     crate::rules::cross_ambient::collect(&site, &mut facts.ambient);
     crate::rules::cross_jwt::collect(&site, &mut facts.jwt);
     crate::rules::cross_duplicates::collect(&site, &mut facts.defined);
-    crate::rules::analyzers::collect(obj, file, &mut facts.analyzers);
-    let Some(model) = crate::model::build(obj, file) else {
+    crate::rules::analyzers::collect(obj, model, &mut facts.analyzers);
+    let Some(model) = model else {
         return;
     };
-    crate::rules::cross_refs::collect(&site, &model, &mut facts.refs);
-    if let Model::DestinationRule(dr) = &model {
+    crate::rules::cross_refs::collect(&site, model, &mut facts.refs);
+    if let Model::DestinationRule(dr) = model {
         facts.destination_rules.extend(dr_fact(&site, dr));
     }
 }

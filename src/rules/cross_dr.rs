@@ -165,16 +165,16 @@ pub fn collect(site: &Site, facts: &mut MeshFacts) {
     match (obj.group.as_str(), obj.kind.as_str()) {
         ("", "Namespace") => facts.namespaces.extend(obj.name.clone()),
         ("", "ConfigMap") | ("security.istio.io", "PeerAuthentication") => {
-            match crate::model::build(obj, site.file) {
+            match site.model {
                 Some(Model::MeshConfig(m)) => {
-                    facts.root_namespace = m.root_namespace.or(m.meta.namespace);
+                    facts.root_namespace = m.root_namespace.clone().or(m.meta.namespace.clone());
                 }
                 Some(Model::PeerAuthentication(p)) => facts.peer_authentications.push(PeerAuth {
                     namespace: ns.to_string(),
                     name: obj.name.clone().unwrap_or_default(),
                     // Istio: no selector, or one without labels, is namespace-wide.
-                    selector: p.selector.is_some_and(|l| !l.is_empty()),
-                    mode: p.mtls_mode.map(|m| m.value),
+                    selector: p.selector.as_ref().is_some_and(|l| !l.is_empty()),
+                    mode: p.mtls_mode.as_ref().map(|m| m.value.clone()),
                 }),
                 _ => {}
             }

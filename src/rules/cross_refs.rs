@@ -94,11 +94,19 @@ pub struct Site<'a> {
     pub object: Arc<ObjectRef>,
     /// The object's namespace; `default` when it names none, as kubectl applies it.
     pub ns: &'a str,
+    /// The object's typed model, when the model covers its kind.
+    pub model: Option<&'a crate::model::Model>,
 }
 
 impl<'a> Site<'a> {
-    pub fn new(obj: &'a Object, file: &'a Arc<str>, text: &'a str) -> Site<'a> {
+    pub fn new(
+        obj: &'a Object,
+        file: &'a Arc<str>,
+        text: &'a str,
+        model: Option<&'a crate::model::Model>,
+    ) -> Site<'a> {
         Site {
+            model,
             obj,
             file,
             text,

@@ -14,8 +14,6 @@ pub mod port_name;
 pub mod se_addresses;
 pub mod se_protocols;
 
-use std::sync::Arc;
-
 use crate::diagnostic::Diagnostic;
 use crate::model::{
     DestinationRule, Gateway, Host, Loc, Meta, Model, PeerAuthentication, Service, ServiceEntry,
@@ -123,7 +121,7 @@ pub fn diagnostic(rule: &'static Rule, meta: &Meta, at: &Loc, message: String) -
 }
 
 /// Keeps what the analyzers need of one object.
-pub fn collect(obj: &Object, file: &Arc<str>, facts: &mut AnalyzerFacts) {
+pub fn collect(obj: &Object, model: Option<&Model>, facts: &mut AnalyzerFacts) {
     let relevant = matches!(
         (obj.group.as_str(), obj.kind.as_str()),
         (
@@ -154,7 +152,7 @@ pub fn collect(obj: &Object, file: &Arc<str>, facts: &mut AnalyzerFacts) {
     if obj.kind == "DestinationRule" && !(istio_mutual && wildcard) {
         return;
     }
-    let Some(model) = crate::model::build(obj, file) else {
+    let Some(model) = model else {
         return;
     };
     let ns = obj.ns().to_string();
@@ -166,19 +164,19 @@ pub fn collect(obj: &Object, file: &Arc<str>, facts: &mut AnalyzerFacts) {
         }
     }
     match model {
-        Model::Gateway(g) => facts.gateways.push(at(&ns, g)),
+        Model::Gateway(g) => facts.gateways.push(at(&ns, g.clone())),
         Model::ServiceEntry(se) => {
             let status = &obj.json["status"]["addresses"];
             if status.as_array().is_some_and(|a| !a.is_empty()) {
                 let name = se.meta.name.clone().unwrap_or_default();
                 facts.allocated.push((ns.clone(), name));
             }
-            facts.service_entries.push(at(&ns, se));
+            facts.service_entries.push(at(&ns, se.clone()));
         }
-        Model::Service(s) => facts.services.push(at(&ns, s)),
-        Model::Workload(w) => facts.workloads.push(at(&ns, w)),
-        Model::PeerAuthentication(p) => facts.peer_authentications.push(at(&ns, p)),
-        Model::DestinationRule(d) => facts.destination_rules.push(at(&ns, d)),
+        Model::Service(s) => facts.services.push(at(&ns, s.clone())),
+        Model::Workload(w) => facts.workloads.push(at(&ns, w.clone())),
+        Model::PeerAuthentication(p) => facts.peer_authentications.push(at(&ns, p.clone())),
+        Model::DestinationRule(d) => facts.destination_rules.push(at(&ns, d.clone())),
         Model::MeshConfig(m) => {
             let mesh = obj.json["data"]["mesh"].as_str().unwrap_or("");
             facts
