@@ -15,26 +15,8 @@ use serde_json::{json, Value};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-/// Every manifest-like file under testdata/ and examples/, sorted.
 fn fixtures() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap().flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("yaml" | "yml" | "json")
-            ) {
-                out.push(p);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for dir in ["testdata", "examples"] {
-        walk(&Path::new(ROOT).join(dir), &mut out);
-    }
-    out.sort();
+    let out = common::manifest_files();
     assert!(out.len() > 100, "fixtures not found: {}", out.len());
     out
 }

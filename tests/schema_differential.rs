@@ -8,8 +8,10 @@
 //! jsonschema as its custom keywords, so both sides agree on what they mean
 //! and the test checks where each keyword applies.
 
+mod common;
+
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use istiolint::objects::extract;
@@ -22,8 +24,6 @@ use jsonschema::paths::Location;
 use jsonschema::{Keyword, ValidationError};
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
-
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 type Found = BTreeSet<(String, String, String)>;
 
@@ -128,26 +128,9 @@ fn ours(compiled: &Compiled, json: &Value) -> Found {
     out
 }
 
-/// Every manifest-like file under testdata/ and examples/, sorted.
 fn fixtures() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap().flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("yaml" | "yml" | "json")
-            ) {
-                out.push(p);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for dir in ["testdata", "examples"] {
-        walk(&Path::new(ROOT).join(dir), &mut out);
-    }
-    out.sort();
+    let out = common::manifest_files();
+    assert!(out.len() > 100, "fixtures not found: {}", out.len());
     out
 }
 
