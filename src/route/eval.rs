@@ -97,44 +97,20 @@ pub fn build<'r>(
     (label, place): (&str, &str),
     trace: &mut Vec<Step>,
 ) -> Vec<Built<'r>> {
-    let mut out = Vec::new();
-    for rule in rules {
-        if rule.matches.is_empty() {
-            out.push(Built {
-                rule,
-                cond: None,
-                vs,
+    let keep = |rule: &Rule, cond: &Cond| match not_built(cond, proxy) {
+        Some(why) => {
+            trace.push(Step {
+                text: format!(
+                    "{label} http[{}] match[{}] not built {place}: {why}",
+                    rule.index, cond.index
+                ),
+                at: Some(format!("{}:{}", rule.file, cond.line)),
             });
-            break;
+            false
         }
-        let mut catch_all = false;
-        for cond in &rule.matches {
-            if let Some(why) = not_built(cond, proxy) {
-                trace.push(Step {
-                    text: format!(
-                        "{label} http[{}] match[{}] not built {place}: {why}",
-                        rule.index, cond.index
-                    ),
-                    at: Some(format!("{}:{}", rule.file, cond.line)),
-                });
-                continue;
-            }
-            let b = Built {
-                rule,
-                cond: Some(cond),
-                vs,
-            };
-            out.push(b);
-            if b.is_catch_all() {
-                catch_all = true;
-                break;
-            }
-        }
-        if catch_all {
-            break;
-        }
-    }
-    out
+        None => true,
+    };
+    built(rules, vs, keep, |_| true)
 }
 
 /// The routes of one VirtualService on `gateway_name` (`mesh` for
@@ -143,6 +119,26 @@ pub fn build<'r>(
 /// names some), stopping after the first catch-all that holds on every port
 /// and for every source, as `build` stops after the first one built.
 pub fn build_all<'r>(rules: &'r [Rule], vs: usize, gateway_name: &str) -> Vec<Built<'r>> {
+    let applies = |_: &Rule, cond: &Cond| {
+        cond.gateways.is_empty() || cond.gateways.iter().any(|g| g == gateway_name)
+    };
+    let everywhere = |cond: &Cond| {
+        cond.port.is_none()
+            && (!cond.gateways.is_empty()
+                || (cond.source_labels.is_empty() && cond.source_namespace.is_none()))
+    };
+    built(rules, vs, applies, everywhere)
+}
+
+/// The one walk of `build` and `build_all`: rules in order, the matches
+/// `keep` accepts, up to the first catch-all (a rule without matches, or a
+/// kept catch-all match that `ends` the list).
+fn built<'r>(
+    rules: &'r [Rule],
+    vs: usize,
+    mut keep: impl FnMut(&Rule, &Cond) -> bool,
+    ends: impl Fn(&Cond) -> bool,
+) -> Vec<Built<'r>> {
     let mut out = Vec::new();
     for rule in rules {
         if rule.matches.is_empty() {
@@ -153,27 +149,16 @@ pub fn build_all<'r>(rules: &'r [Rule], vs: usize, gateway_name: &str) -> Vec<Bu
             });
             break;
         }
-        let mut catch_all = false;
-        for cond in &rule.matches {
-            let named = !cond.gateways.is_empty();
-            if named && !cond.gateways.iter().any(|g| g == gateway_name) {
-                continue;
-            }
+        for cond in rule.matches.iter().filter(|c| keep(rule, c)) {
             let b = Built {
                 rule,
                 cond: Some(cond),
                 vs,
             };
             out.push(b);
-            let everywhere = cond.port.is_none()
-                && (named || (cond.source_labels.is_empty() && cond.source_namespace.is_none()));
-            if b.is_catch_all() && everywhere {
-                catch_all = true;
-                break;
+            if b.is_catch_all() && ends(cond) {
+                return out;
             }
-        }
-        if catch_all {
-            break;
         }
     }
     out
