@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 
 use istiolint::objects::extract;
 use istiolint::schema::keywords::{Custom, CEL, EXCLUSIVE, EXCLUSIVE_GROUPS};
+use istiolint::schema::structural::{duplicate_items, LIST_MAP_KEYS};
 use istiolint::schema::walk::{violations, Kind};
 use istiolint::schema::{lookup, nulls, releases, Compiled, IstioVersion, Lookup, GROUP};
 use istiolint::yaml::{escape_pointer_token, parse_stream, Limits};
@@ -43,6 +44,36 @@ impl<'i> Keyword<'i> for Ours {
     }
 }
 
+/// `x-kubernetes-list-map-keys`, run by jsonschema: one error per item
+/// that repeats an earlier item's keys ("earlier,later").
+struct ListMapKeys(Vec<String>);
+
+impl<'i> Keyword<'i> for ListMapKeys {
+    fn validate(&self, instance: &'i Value) -> Result<(), ValidationError<'i>> {
+        match self.iter_errors(instance).next() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    fn is_valid(&self, instance: &'i Value) -> bool {
+        self.iter_errors(instance).next().is_none()
+    }
+
+    fn iter_errors(
+        &self,
+        instance: &'i Value,
+    ) -> Box<dyn Iterator<Item = ValidationError<'i>> + 'i> {
+        let items = instance.as_array().map(Vec::as_slice).unwrap_or_default();
+        let pairs = duplicate_items(&self.0, items);
+        Box::new(
+            pairs
+                .into_iter()
+                .map(|(a, b)| ValidationError::custom(format!("{a},{b}"))),
+        )
+    }
+}
+
 fn reference(schema: &Value) -> jsonschema::Validator {
     let mut options = jsonschema::options().with_draft(jsonschema::Draft::Draft202012);
     for keyword in [CEL, EXCLUSIVE, EXCLUSIVE_GROUPS] {
@@ -54,6 +85,14 @@ fn reference(schema: &Value) -> jsonschema::Validator {
             },
         );
     }
+    options = options.with_keyword(
+        LIST_MAP_KEYS,
+        |_: &Map<String, Value>, v: &Value, _: Location| {
+            let keys = v.as_array().expect("a list of keys");
+            let keys = keys.iter().map(|k| k.as_str().unwrap().to_string());
+            Ok(Box::new(ListMapKeys(keys.collect())) as Box<dyn for<'i> Keyword<'i>>)
+        },
+    );
     options.build(schema).expect("bundled schema compiles")
 }
 
@@ -115,6 +154,9 @@ fn ours(compiled: &Compiled, json: &Value) -> Found {
             ),
             Kind::Required(p) => (v.pointer, keyword, p.to_string()),
             Kind::Custom { message, .. } => (v.pointer, keyword, message.clone()),
+            Kind::Duplicate { first, second, .. } => {
+                (v.pointer, keyword, format!("{first},{second}"))
+            }
             Kind::Type | Kind::Enum(_) | Kind::Minimum(_) | Kind::Maximum(_) => {
                 (v.pointer, keyword, String::new())
             }
@@ -186,6 +228,7 @@ fn agrees_with_jsonschema_on_every_fixture() {
         "additionalProperties",
         CEL,
         EXCLUSIVE,
+        LIST_MAP_KEYS,
     ] {
         assert!(kinds.contains(k), "no fixture breaks `{k}`: {kinds:?}");
     }

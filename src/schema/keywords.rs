@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::cel::CelProgram;
 use crate::duration;
 
 pub const CEL: &str = "x-istiolint-cel";
@@ -79,10 +80,12 @@ fn quote_list<S: AsRef<str>>(items: &[S]) -> String {
         .join(", ")
 }
 
-/// The CEL rules from Istio's CRDs that istiolint knows how to evaluate.
-/// Others are skipped (the generator lists them).
-#[derive(Clone)]
+/// A CEL rule from Istio's CRDs. The rules on hot paths (every
+/// VirtualService and DestinationRule) are evaluated natively; every other
+/// rule by the CEL crate (src/schema/cel.rs). `native_rules_agree_with_cel`
+/// checks the native ones against the crate.
 pub enum CelRule {
+    Program(Box<CelProgram>),
     MinDuration1ms,
     Port,
     NoWildcard,
@@ -93,7 +96,20 @@ pub enum CelRule {
 }
 
 impl CelRule {
-    fn parse(rule: &str) -> Option<CelRule> {
+    /// The rule, natively where known, else compiled; None for a rule the
+    /// CEL parser rejects (`every_bundled_cel_rule_evaluates` keeps that
+    /// from happening to a bundled one).
+    pub fn parse(rule: &str) -> Option<CelRule> {
+        if let Some(native) = CelRule::native(rule) {
+            return Some(native);
+        }
+        CelProgram::compile(rule)
+            .ok()
+            .map(|p| CelRule::Program(Box::new(p)))
+    }
+
+    /// The rule evaluated natively, if it is one of those.
+    pub fn native(rule: &str) -> Option<CelRule> {
         Some(match rule {
             "duration(self) >= duration('1ms')" => CelRule::MinDuration1ms,
             "0 < self && self <= 65535" => CelRule::Port,
@@ -109,9 +125,14 @@ impl CelRule {
     }
 
     /// None when valid, else a message (CEL's own, or more precise).
-    fn check(&self, v: &Value, message: &str) -> Option<String> {
+    pub fn check(&self, v: &Value, message: &str) -> Option<String> {
         let keys = || v.as_object().into_iter().flat_map(|o| o.keys());
         match self {
+            CelRule::Program(p) => match p.eval(v) {
+                Ok(true) => None,
+                Ok(false) => Some(message.to_string()),
+                Err(e) => Some(format!("{message} (the rule cannot be evaluated: {e})")),
+            },
             CelRule::MinDuration1ms => {
                 let s = v.as_str()?;
                 match duration::parse(s) {
@@ -152,11 +173,148 @@ fn cel_rules(rules: &[Value]) -> Vec<(CelRule, String)> {
     rules
         .iter()
         .filter_map(|r| {
-            let rule = CelRule::parse(r["rule"].as_str()?)?;
-            Some((
-                rule,
-                r["message"].as_str().unwrap_or("invalid value").to_string(),
-            ))
+            let text = r["rule"].as_str()?;
+            let rule = CelRule::parse(text)?;
+            // The API server's message when the rule has none.
+            let message = match r["message"].as_str() {
+                Some(m) => m.to_string(),
+                None => format!("failed rule: {text}"),
+            };
+            Some((rule, message))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::cel::CelProgram;
+    use serde_json::json;
+
+    /// Every distinct CEL rule of every bundled schema, with its message.
+    fn bundled_rules() -> Vec<(String, String)> {
+        fn walk(v: &Value, out: &mut Vec<(String, String)>) {
+            match v {
+                Value::Object(m) => {
+                    for r in m.get(CEL).and_then(Value::as_array).into_iter().flatten() {
+                        let rule = r["rule"].as_str().unwrap_or_default().to_string();
+                        let message = r["message"].as_str().unwrap_or_default().to_string();
+                        if !out.iter().any(|(x, _)| *x == rule) {
+                            out.push((rule, message));
+                        }
+                    }
+                    m.values().for_each(|c| walk(c, out));
+                }
+                Value::Array(a) => a.iter().for_each(|c| walk(c, out)),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        for s in crate::schema::SCHEMAS {
+            walk(&serde_json::from_str(s.json).unwrap(), &mut out);
+        }
+        out
+    }
+
+    /// Values of every JSON type a rule may sit on.
+    fn samples() -> Vec<Value> {
+        vec![
+            json!("1ms"),
+            json!("unix:///a"),
+            json!("*"),
+            json!(""),
+            json!(80),
+            json!(0),
+            json!({}),
+            json!({"a": "b"}),
+            json!({"address": "1.2.3.4", "ports": {"http": 80}}),
+            json!({"resolution": "DNS", "endpoints": [{}], "addresses": ["10.0.0.0/8"]}),
+            json!([]),
+            json!([{"number": 80}, {"number": 80}]),
+        ]
+    }
+
+    #[test]
+    fn every_bundled_cel_rule_evaluates() {
+        let rules = bundled_rules();
+        assert!(rules.len() >= 23, "{} rules", rules.len());
+        let mut by_crate = 0;
+        for (rule, _) in &rules {
+            let compiled = CelRule::parse(rule).unwrap_or_else(|| panic!("does not parse: {rule}"));
+            by_crate += usize::from(matches!(compiled, CelRule::Program(_)));
+            // The crate knows every function the rule calls: on some value
+            // of the type it sits on, it gives a boolean, not an error.
+            let program = CelProgram::compile(rule).unwrap();
+            let ok = samples().iter().filter(|v| program.eval(v).is_ok()).count();
+            assert!(ok > 0, "never evaluates: {rule}");
+        }
+        assert!(by_crate >= 16, "{by_crate} rules left to the crate");
+    }
+
+    const CRATE_DEPARTS_FROM_CEL_GO: &[&str] =
+        &["duration(self) >= duration('1ms') on \"1e3s\": crate true"];
+
+    #[test]
+    fn native_rules_agree_with_cel() {
+        let values: Vec<Value> = [
+            "1ms",
+            "999us",
+            "1000us",
+            "0s",
+            "0.001s",
+            "1h2m",
+            "1.5s",
+            "-1s",
+            "1",
+            "abc",
+            "",
+            "*",
+            "*.example.com",
+            "a*b",
+            "10ms",
+            "1e3s",
+        ]
+        .iter()
+        .map(|s| json!(s))
+        .chain([0, 1, 80, 65535, 65536, -1].iter().map(|n| json!(n)))
+        .chain([
+            json!({}),
+            json!({"app": "x"}),
+            json!({"": "x"}),
+            json!({"a*": "x"}),
+            json!({"-a": "x"}),
+            json!({ "a".repeat(62): "x" }),
+            json!({ "a".repeat(63): "x" }),
+            json!({"a.b/c": "x"}),
+        ])
+        .collect();
+        let (mut compared, mut differ) = (0, Vec::<String>::new());
+        for (rule, message) in bundled_rules() {
+            let Some(native) = CelRule::native(&rule) else {
+                continue;
+            };
+            let program = CelProgram::compile(&rule).unwrap();
+            for v in &values {
+                // A value of another type breaks the schema's `type`, which
+                // is reported on its own; the rule only sees its own type.
+                let Ok(by_crate) = program.eval(v) else {
+                    if v.is_string() && rule.contains("duration") {
+                        // An unparsable duration: an error for both.
+                        assert!(native.check(v, &message).is_some(), "{rule} on {v}");
+                        compared += 1;
+                    }
+                    continue;
+                };
+                let by_us = native.check(v, &message).is_none();
+                if by_us != by_crate {
+                    differ.push(format!("{rule} on {v}: crate {by_crate}"));
+                }
+                compared += 1;
+            }
+        }
+        assert!(compared > 40, "{compared} comparisons");
+        // Where the crate departs from cel-go, which parses durations with
+        // Go's time.ParseDuration (no exponent): the native rule is right.
+        assert_eq!(differ, CRATE_DEPARTS_FROM_CEL_GO, "{differ:#?}");
+    }
 }

@@ -2,6 +2,7 @@
 //! validation that turns schema errors into located findings.
 
 mod bundled;
+pub mod cel;
 pub mod keywords;
 pub mod nulls;
 pub mod structural;

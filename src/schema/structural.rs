@@ -105,17 +105,44 @@ pub struct Schema {
     pub custom: Vec<(&'static str, Custom)>,
     /// The node has a CEL rule on durations (for a better type message).
     pub duration_cel: bool,
+    /// `x-kubernetes-list-type: map`: the fields that identify an item;
+    /// two items with the same values of them are a duplicate.
+    pub list_map_keys: Vec<String>,
 }
 
-/// Keywords that carry no constraint (annotations, list-type hints the API
-/// server uses for server-side apply).
-const IGNORED: &[&str] = &[
-    "$schema",
-    "title",
-    "description",
-    "x-kubernetes-list-type",
-    "x-kubernetes-list-map-keys",
-];
+/// Keywords that carry no constraint. `x-kubernetes-list-type` matters
+/// through `x-kubernetes-list-map-keys` (the generated schemas only use
+/// `map`; `every_list_type_is_map_or_atomic` keeps it so).
+const IGNORED: &[&str] = &["$schema", "title", "description", "x-kubernetes-list-type"];
+
+/// The keyword of a list of items identified by some of their fields.
+pub const LIST_MAP_KEYS: &str = "x-kubernetes-list-map-keys";
+
+/// Each item (by index) whose `keys` repeat those of an earlier item, with
+/// the index of that earlier one, as the API server reports duplicates of a
+/// `x-kubernetes-list-type: map` list. An absent key counts as null.
+pub fn duplicate_items(keys: &[String], items: &[Json]) -> Vec<(usize, usize)> {
+    let id = |item: &Json| -> Vec<Json> {
+        keys.iter()
+            .map(|k| item.get(k.as_str()).cloned().unwrap_or(Json::Null))
+            .collect()
+    };
+    let ids: Vec<Vec<Json>> = items.iter().map(id).collect();
+    let mut out = Vec::new();
+    for (j, b) in ids.iter().enumerate() {
+        if !items[j].is_object() {
+            continue;
+        }
+        if let Some(i) = ids[..j]
+            .iter()
+            .enumerate()
+            .position(|(i, a)| items[i].is_object() && a.iter().zip(b).all(|(x, y)| equal(x, y)))
+        {
+            out.push((i, j));
+        }
+    }
+    out
+}
 
 impl Schema {
     /// Compiles a schema node; the error names the pointer and the keyword.
@@ -157,6 +184,7 @@ fn compile_at(json: &Json, at: &str) -> Result<Schema, String> {
         pattern: None,
         custom: Vec::new(),
         duration_cel: false,
+        list_map_keys: Vec::new(),
     };
     for (keyword, value) in map {
         let here = format!("{at}/{keyword}");
@@ -215,6 +243,14 @@ fn compile_at(json: &Json, at: &str) -> Result<Schema, String> {
                     s.duration_cel = value.to_string().contains("duration(self)");
                 }
                 s.custom.push((name, custom));
+            }
+            LIST_MAP_KEYS => {
+                s.list_map_keys = value
+                    .as_array()
+                    .ok_or_else(bad)?
+                    .iter()
+                    .map(|r| r.as_str().map(str::to_string).ok_or_else(bad))
+                    .collect::<Result<_, _>>()?
             }
             k if IGNORED.contains(&k) => {}
             _ => return Err(format!("{here}: keyword not supported")),

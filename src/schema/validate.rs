@@ -107,6 +107,35 @@ fn finding(v: Violation, node: &Node, src: &str) -> Finding {
             at.clone(),
             format!("`{field}`: {got} is above the maximum {limit}"),
         ),
+        Kind::Duplicate {
+            keys,
+            first,
+            second,
+        } => {
+            let item = &got[second];
+            let values: Vec<String> = keys
+                .iter()
+                .map(|k| format!("`{k}` {}", item.get(k.as_str()).unwrap_or(&Json::Null)))
+                .collect();
+            Finding::new(
+                &INVALID_VALUE,
+                format!("{at}/{second}"),
+                format!(
+                    "`{field}[{second}]`: duplicate entry: {} is already used by `{field}[{first}]`",
+                    values.join(" and ")
+                ),
+            )
+        }
+        // At the top (`spec`, which the CRD requires): on the `kind`.
+        Kind::Required(name) if at.is_empty() && got.get("kind").is_some() => Finding::new(
+            &MISSING_FIELD,
+            "/kind".to_string(),
+            format!(
+                "a {} requires `{name}`",
+                got["kind"].as_str().unwrap_or("object")
+            ),
+        )
+        .on_key(),
         Kind::Required(name) => Finding::new(
             &MISSING_FIELD,
             at.clone(),
@@ -126,7 +155,14 @@ fn finding(v: Violation, node: &Node, src: &str) -> Finding {
                     .help("remove all but one of them")
             } else {
                 debug_assert_eq!(keyword, CEL);
-                Finding::new(&INVALID_VALUE, at.clone(), format!("`{field}`: {message}"))
+                let f = Finding::new(&INVALID_VALUE, at.clone(), format!("`{field}`: {message}"));
+                // A rule on a whole object or list: on its key, as the API
+                // server names the field (`spec: Invalid value: "object"`).
+                if got.is_object() || got.is_array() {
+                    f.on_key()
+                } else {
+                    f
+                }
             }
         }
         other => Finding::new(

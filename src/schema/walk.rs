@@ -6,7 +6,7 @@
 use serde_json::{Number, Value as Json};
 
 use super::keywords::{Custom, EXCLUSIVE, EXCLUSIVE_GROUPS};
-use super::structural::{compare, equal, Additional, Schema};
+use super::structural::{compare, duplicate_items, equal, Additional, Schema, LIST_MAP_KEYS};
 use std::fmt::Write;
 
 use crate::yaml::escape_pointer_token;
@@ -26,6 +26,12 @@ pub enum Kind<'s, 'i> {
     Required(&'s str),
     /// A field `additionalProperties: false` does not allow.
     Unexpected(&'i str),
+    /// Item `second` of a list-type map repeats the keys of item `first`.
+    Duplicate {
+        keys: &'s [String],
+        first: usize,
+        second: usize,
+    },
     /// A custom keyword's message; for exclusive fields, the second field
     /// set (in the object's order) of the group in conflict.
     Custom {
@@ -51,6 +57,7 @@ impl Kind<'_, '_> {
             Kind::Pattern(_) => "pattern",
             Kind::Required(_) => "required",
             Kind::Unexpected(_) => "additionalProperties",
+            Kind::Duplicate { .. } => LIST_MAP_KEYS,
             Kind::Custom { keyword, .. } => keyword,
         }
     }
@@ -165,6 +172,15 @@ fn walk<'s, 'i>(
             }
             if let Some(limit) = schema.min_items.filter(|l| n < *l) {
                 report(Kind::MinItems(limit));
+            }
+            if !schema.list_map_keys.is_empty() {
+                for (first, second) in duplicate_items(&schema.list_map_keys, items) {
+                    report(Kind::Duplicate {
+                        keys: &schema.list_map_keys,
+                        first,
+                        second,
+                    });
+                }
             }
             if let Some(item_schema) = &schema.items {
                 for (i, item) in items.iter().enumerate() {

@@ -7,8 +7,9 @@
 //! - `int32`/`uint32`/`int64`/`uint64` formats become `minimum`/`maximum`;
 //! - Istio's "at most one of" `oneOf` pattern becomes `x-istiolint-exclusive`
 //!   (so the message can name the fields);
-//! - `x-kubernetes-validations` (CEL) become `x-istiolint-cel`, evaluated by
-//!   istiolint for the rules it knows.
+//! - `x-kubernetes-validations` (CEL) become `x-istiolint-cel`, every rule
+//!   evaluated by istiolint (src/schema/cel.rs);
+//! - the CRD's top-level `required` (`spec`) is kept.
 //!
 //! Descriptions are dropped. Output is deterministic: same CRDs, same bytes.
 
@@ -26,9 +27,19 @@ pub struct Output {
 
 impl Output {
     pub fn write_to(&self, root: &Path) -> std::io::Result<()> {
+        // Regenerated: the release directories. Kept: the rest of schemas/
+        // (output/, the JSON Schemas of our own outputs).
         let schemas = root.join("schemas");
         if schemas.exists() {
-            fs::remove_dir_all(&schemas)?;
+            for entry in fs::read_dir(&schemas)? {
+                let path = entry?.path();
+                let release = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                    n.split('.').count() == 3 && n.split('.').all(|p| p.parse::<u64>().is_ok())
+                });
+                if release && path.is_dir() {
+                    fs::remove_dir_all(&path)?;
+                }
+            }
         }
         for (rel, text) in &self.files {
             let path = root.join(rel);
@@ -89,8 +100,9 @@ pub fn generate(crd_dir: &Path) -> Result<Output, String> {
                 let schema = object_schema(&kind, &v["schema"]["openAPIV3Schema"], &mut cel);
                 let text = serde_json::to_string_pretty(&schema).expect("serialisable") + "\n";
                 for rule in cel {
-                    let line =
-                        format!("{release} {kind}: CEL rule evaluated only if known: {rule}");
+                    let line = format!(
+                        "{release} {kind}: CEL rule (evaluated by src/schema/cel.rs): {rule}"
+                    );
                     if !report.contains(&line) {
                         report.push(line);
                     }
@@ -177,7 +189,7 @@ fn object_schema(kind: &str, openapi: &Value, cel: &mut Vec<String>) -> Value {
     let spec = convert(&openapi["properties"]["spec"], cel);
     let string_map =
         json!({"type": ["object", "null"], "additionalProperties": {"type": "string"}});
-    json!({
+    let mut out = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": kind,
         "type": "object",
@@ -198,7 +210,23 @@ fn object_schema(kind: &str, openapi: &Value, cel: &mut Vec<String>) -> Value {
             "status": {},
         },
         "additionalProperties": false,
-    })
+    });
+    // The CRD's own `required` at the top (`spec` for most kinds): the API
+    // server rejects a ServiceEntry without one.
+    let required: Vec<Value> = openapi["required"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| {
+            r.as_str()
+                .is_some_and(|r| out["properties"].get(r).is_some())
+        })
+        .cloned()
+        .collect();
+    if !required.is_empty() {
+        out["required"] = Value::Array(required);
+    }
+    out
 }
 
 fn convert(node: &Value, cel: &mut Vec<String>) -> Value {
