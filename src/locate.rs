@@ -1,7 +1,7 @@
 //! The one place that maps a JSON pointer inside an object to a span.
 
 use crate::diagnostic::Target;
-use crate::yaml::{Node, Span};
+use crate::yaml::{Node, Scalar, Span, Value};
 
 /// The span to underline for `pointer` in `object`. The pointer must exist,
 /// unless the target is [`Target::Absent`] (a missing field): then the
@@ -14,13 +14,17 @@ pub fn locate(object: &Node, pointer: &str, target: Target, src: &str) -> Span {
     let mut absent = false;
     loop {
         if let Some((node, key)) = object.lookup(p) {
+            // `weight:` with no value is written, but the API server prunes
+            // the null: to Istio the field is absent, and the key is shown.
+            let pruned_null = matches!(node.value, Value::Scalar(Scalar::Null));
             debug_assert!(
-                absent || target != Target::Absent,
+                absent || target != Target::Absent || pruned_null,
                 "`{pointer}` exists in the object, but its finding says it is absent"
             );
             let span = match (target, key) {
                 (Target::Key, Some(k)) => k.span,
                 (_, Some(k)) if absent => k.span,
+                (Target::Absent, Some(k)) => k.span,
                 _ => node.span,
             };
             return first_line(span, src);
@@ -111,6 +115,14 @@ mod tests {
             (2, 3, 16),
             "missing parents too"
         );
+    }
+
+    #[test]
+    fn an_absent_field_written_as_null_shows_its_key() {
+        let src = "route:\n- weight: 90\n- weight:\n";
+        let n = doc(src);
+        let s = locate(&n, "/route/1/weight", Target::Absent, src);
+        assert_eq!((s.line, s.col, s.end_line, s.end_col), (3, 3, 3, 9));
     }
 
     #[test]
