@@ -33,14 +33,22 @@ struct Ours(Custom);
 
 impl<'i> Keyword<'i> for Ours {
     fn validate(&self, instance: &'i Value) -> Result<(), ValidationError<'i>> {
-        match self.0.problem(instance) {
+        match self.0.problems(instance).into_iter().next() {
             Some(m) => Err(ValidationError::custom(m)),
             None => Ok(()),
         }
     }
 
     fn is_valid(&self, instance: &'i Value) -> bool {
-        self.0.problem(instance).is_none()
+        self.0.problems(instance).is_empty()
+    }
+
+    fn iter_errors(
+        &self,
+        instance: &'i Value,
+    ) -> Box<dyn Iterator<Item = ValidationError<'i>> + 'i> {
+        let problems = self.0.problems(instance);
+        Box::new(problems.into_iter().map(|m| ValidationError::custom(m)))
     }
 }
 

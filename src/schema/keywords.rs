@@ -33,13 +33,15 @@ impl Custom {
         })
     }
 
-    /// What is wrong with `instance`, or None.
-    pub fn problem(&self, instance: &Value) -> Option<String> {
+    /// What is wrong with `instance`: every failing CEL rule (the API
+    /// server reports each), or the first group in conflict.
+    pub fn problems(&self, instance: &Value) -> Vec<String> {
         match self {
             Custom::Cel(rules) => rules
                 .iter()
-                .find_map(|(rule, message)| rule.check(instance, message)),
-            Custom::Exclusive(groups) => exclusive_problem(groups, instance),
+                .filter_map(|(rule, message)| rule.check(instance, message))
+                .collect(),
+            Custom::Exclusive(groups) => exclusive_problem(groups, instance).into_iter().collect(),
         }
     }
 }

@@ -125,7 +125,7 @@ fn walk<'s, 'i>(
         }
     }
     for (keyword, custom) in &schema.custom {
-        if let Some(message) = custom.problem(v) {
+        for message in custom.problems(v) {
             let second = match custom {
                 Custom::Exclusive(groups) => second_conflicting(groups, v),
                 Custom::Cel(_) => None,
