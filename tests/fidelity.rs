@@ -171,22 +171,24 @@ fn gateway_api_listeners_name_the_hosts() {
     );
 }
 
-/// #14.5: indentation inside `[...]`/`{...}` is not checked, as go-yaml v2
-/// (kubectl) does not check it; findings on such lines keep their columns.
+/// #14.5: indentation inside `[...]`/`{...}` and on a quoted scalar's
+/// continuation lines is not checked, as go-yaml v2 (kubectl) does not check
+/// it; findings on such lines keep their columns.
 #[test]
 fn flow_lines_left_of_their_key_are_read_as_kubectl_reads_them() {
     let (code, out, err) = concise(&["testdata/check/flow-indentation.yaml"]);
     assert_eq!((code, err.as_str()), (1, ""));
     assert_eq!(
         out,
-        "testdata/check/flow-indentation.yaml:14:43: error[IL2001] unknown field `retriez` in `http[0]`\n\
-         Checked 1 file (1 object): 1 error, 0 warnings, 0 infos.\n"
+        "testdata/check/flow-indentation.yaml:15:43: error[IL2001] unknown field `retriez` in `http[0]`\n\
+         testdata/check/flow-indentation.yaml:26:42: error[IL2003] `simple`: \"LEAST_CONNN\" is not one of UNSPECIFIED, LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST\n\
+         Checked 1 file (2 objects): 2 errors, 0 warnings, 0 infos.\n"
     );
     let (_, json) = check_json(&["--no-config", "testdata/check/flow-indentation.yaml"]);
     let d = &json["diagnostics"][0];
     assert_eq!(
         (&d["end_line"], &d["end_column"], &d["pointer"]),
-        (&json!(14), &json!(50), &json!("/spec/http/0/retriez"))
+        (&json!(15), &json!(50), &json!("/spec/http/0/retriez"))
     );
 }
 

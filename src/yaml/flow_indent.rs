@@ -1,20 +1,21 @@
-//! Indentation inside flow collections, read as kubectl reads it.
+//! Indentation that go-yaml v2 (kubectl) does not check, read as it reads it.
 //!
-//! go-yaml v2 (kubectl) does not check indentation in flow context (its
+//! go-yaml v2 does not check indentation in flow context (its
 //! `unroll_indent` returns early when `flow_level > 0`), so Istio's own
-//! `spire-quickstart.yaml` has `args: [` ... `]` with the `]` left of `args`.
-//! saphyr-parser follows YAML 1.2 and rejects such a line ("invalid
-//! indentation"). When it does inside a flow collection, the parse is
-//! retried with that line indented further: leading spaces of a line in flow
-//! context carry no meaning, so the document is the one go-yaml v2 reads.
+//! `spire-quickstart.yaml` has `args: [` ... `]` with the `]` left of `args`;
+//! nor on the continuation lines of a quoted scalar (`note: "a long` with
+//! `text"` at column 1). saphyr-parser follows YAML 1.2 and rejects both
+//! ("invalid indentation"). When it does, the parse is retried with those
+//! lines indented further: leading spaces of such a line carry no meaning
+//! (folding drops them), so the document is the one go-yaml v2 reads.
 //! Every position is mapped back to the original text.
 
 use std::borrow::Cow;
 
 use super::position::{line_col, line_start, Span};
 
-/// At most this many lines are re-indented (each costs a parse of the text).
-const MAX_PADS: usize = 16;
+/// At most this many retries (each costs a parse of the text).
+const MAX_RETRIES: usize = 16;
 
 /// Spaces inserted before some lines of the text.
 #[derive(Default)]
@@ -22,19 +23,19 @@ pub struct FlowPads {
     /// (byte offset of the line's start in the original text, its 1-based
     /// line number, spaces inserted), sorted by offset.
     pads: Vec<(usize, u32, usize)>,
+    retries: usize,
 }
 
-/// One line to re-indent.
-pub struct Pad {
-    at: usize,
-    line: u32,
-    width: usize,
-}
+/// Lines to re-indent: (line start, 1-based line, spaces to insert).
+pub struct Pad(Vec<(usize, u32, usize)>);
 
 impl FlowPads {
     pub fn add(&mut self, pad: Pad) {
-        let i = self.pads.partition_point(|p| p.0 < pad.at);
-        self.pads.insert(i, (pad.at, pad.line, pad.width));
+        self.retries += 1;
+        for (at, line, width) in pad.0 {
+            let i = self.pads.partition_point(|p| p.0 < at);
+            self.pads.insert(i, (at, line, width));
+        }
     }
 
     /// The text to parse: the original with the padding inserted.
@@ -93,12 +94,14 @@ impl FlowPads {
         }
     }
 
-    /// The line to re-indent when the parser rejected the indentation at
-    /// `at` (original offset) inside a flow collection that opened at
-    /// `flow_start`: indented one column past the collection's `[`/`{`,
-    /// which is past every block indentation around it. None when the error
-    /// is another one, the line was re-indented already, or the budget is
-    /// spent; the error is then reported as it is.
+    /// The lines to re-indent when the parser rejected the indentation at
+    /// `at` (original offset). Inside a flow collection that opened at
+    /// `flow_start`: the rejected line, indented one column past the
+    /// collection's `[`/`{`, which is past every block indentation around
+    /// it. In a quoted scalar starting at `at`: its continuation lines, one
+    /// column past the quote. None when the error is another one, the
+    /// lines were re-indented already, or the budget is spent; the error is
+    /// then reported as it is.
     pub fn needed(
         &self,
         src: &str,
@@ -106,28 +109,76 @@ impl FlowPads {
         message: &str,
         flow_start: Option<Span>,
     ) -> Option<Pad> {
-        let flow_start = flow_start?;
-        if !matches!(
-            message,
-            "invalid indentation" | "invalid indentation in flow construct"
-        ) || self.pads.len() >= MAX_PADS
+        if self.retries >= MAX_RETRIES {
+            return None;
+        }
+        let pads = match message {
+            "invalid indentation" | "invalid indentation in flow construct" => {
+                let target = flow_start?.col as usize;
+                let start = line_start(src, at);
+                let indent = leading_spaces(src, start);
+                // Only spaces before the token (a tab is its own error).
+                if start + indent != at || target <= indent {
+                    return None;
+                }
+                vec![(start, target - indent)]
+            }
+            "invalid indentation in quoted scalar" => quoted_continuations(src, at)?,
+            _ => return None,
+        };
+        if pads.is_empty()
+            || pads
+                .iter()
+                .any(|(at, _)| self.pads.iter().any(|p| p.0 == *at))
         {
             return None;
         }
-        let start = line_start(src, at);
-        if self.pads.iter().any(|p| p.0 == start) {
-            return None;
-        }
-        let indent = src[start..].bytes().take_while(|b| *b == b' ').count();
-        // Only spaces before the token (a tab is its own error).
-        if start + indent != at {
-            return None;
-        }
-        let target = flow_start.col as usize;
-        (target > indent).then(|| Pad {
-            at: start,
-            line: line_col(src, start).0,
-            width: target - indent,
-        })
+        Some(Pad(pads
+            .into_iter()
+            .map(|(at, width)| (at, line_col(src, at).0, width))
+            .collect()))
     }
+}
+
+fn leading_spaces(src: &str, start: usize) -> usize {
+    src[start..].bytes().take_while(|b| *b == b' ').count()
+}
+
+/// The continuation lines of the quoted scalar opening at `at` that are not
+/// right of its quote: (line start, spaces to insert). Blank lines
+/// and document markers (`---`, `...`, an error in go-yaml v2 too) are not
+/// touched. None when `at` is not a quote or the scalar does not close.
+fn quoted_continuations(src: &str, at: usize) -> Option<Vec<(usize, usize)>> {
+    let quote = *src.as_bytes().get(at)?;
+    if quote != b'"' && quote != b'\'' {
+        return None;
+    }
+    let bytes = src.as_bytes();
+    let mut end = at + 1;
+    loop {
+        match bytes.get(end)? {
+            b'\\' if quote == b'"' => end += 2,
+            b'\'' if quote == b'\'' && bytes.get(end + 1) == Some(&b'\'') => end += 2,
+            c if *c == quote => break,
+            _ => end += 1,
+        }
+    }
+    // Past the quote is past every block indentation around it.
+    let target = line_col(src, at).1 as usize;
+    let mut out = Vec::new();
+    let mut i = at;
+    while i < end {
+        if super::position::is_line_end(bytes, i) {
+            let start = i + 1;
+            let indent = leading_spaces(src, start);
+            let rest = &src[start + indent..];
+            let blank = rest.starts_with(['\n', '\r', '\t']) || rest.is_empty();
+            let marker = indent == 0 && (rest.starts_with("---") || rest.starts_with("..."));
+            if indent < target && !blank && !marker && start <= end {
+                out.push((start, target - indent));
+            }
+        }
+        i += 1;
+    }
+    Some(out)
 }

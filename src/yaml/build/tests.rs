@@ -245,3 +245,30 @@ fn under_indented_block_lines_are_still_errors_and_flow_fixes_are_bounded() {
     let (last, _) = n.lookup("/a/b/15").unwrap();
     assert_eq!((last.span.line, last.span.col), (18, 1));
 }
+
+#[test]
+fn quoted_continuation_lines_left_of_their_key_read_as_kubectl_reads_them() {
+    // go-yaml v2 does not check the indentation of a quoted scalar's
+    // continuation lines; folding drops their leading spaces anyway.
+    let src = "a:\n  b: 'it''s\nz'\n  c: \"q\\\"\n  w\"\n  d: 1\n";
+    let n = root(src);
+    let text = |p: &str| n.lookup(p).unwrap().0.as_str().map(str::to_string);
+    assert_eq!(text("/a/b").as_deref(), Some("it's z"));
+    assert_eq!(text("/a/c").as_deref(), Some("q\" w"));
+    let (d, _) = n.lookup("/a/d").unwrap();
+    assert_eq!(
+        (d.span.line, d.span.col, &src[d.span.start..d.span.end]),
+        (6, 6, "1")
+    );
+    let (b, _) = n.lookup("/a/b").unwrap();
+    assert_eq!((b.span.end_line, b.span.end_col), (3, 3));
+    // A document marker inside a quoted scalar stays an error, as in go-yaml v2.
+    let out = parse("a:\n  b: \"x\n---\ny\"\n");
+    assert!(out.aborted);
+    assert_eq!(
+        out.issues[0].kind,
+        YamlIssueKind::Syntax(
+            "while scanning a quoted scalar, found unexpected document indicator".into()
+        )
+    );
+}
