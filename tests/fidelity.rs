@@ -1,10 +1,12 @@
 //! Issue #14's fidelity items with exact output: IL5002's summary note,
 //! `--closed-world` (flag and config key), IL1009's suggestions and the
-//! summary's object counts, Gateway API listeners in IL5007.
+//! summary's object counts, Gateway API listeners in IL5007, go-yaml v2's
+//! flow indentation, IL5018 on identical copies.
 
 mod common;
 
 use common::{check_json, istiolint, outcome};
+use serde_json::json;
 
 /// `check --no-config --format=concise ARGS`: (exit code, stdout, stderr).
 fn concise(args: &[&str]) -> (i32, String, String) {
@@ -166,5 +168,39 @@ fn gateway_api_listeners_name_the_hosts() {
             "gateway `shop/public` serves none of this VirtualService's hosts `anything.example.net` (it serves shop.example.com)",
             "gateway `shop/gone` is not among the inputs (known: `infra/edge`, `shop/public`, `shop/web`)",
         ]
+    );
+}
+
+/// #14.5: indentation inside `[...]`/`{...}` and on a quoted scalar's
+/// continuation lines is not checked, as go-yaml v2 (kubectl) does not check
+/// it; findings on such lines keep their columns.
+#[test]
+fn flow_lines_left_of_their_key_are_read_as_kubectl_reads_them() {
+    let (code, out, err) = concise(&["testdata/check/flow-indentation.yaml"]);
+    assert_eq!((code, err.as_str()), (1, ""));
+    assert_eq!(
+        out,
+        "testdata/check/flow-indentation.yaml:15:43: error[IL2001] unknown field `retriez` in `http[0]`\n\
+         testdata/check/flow-indentation.yaml:26:42: error[IL2003] `simple`: \"LEAST_CONNN\" is not one of UNSPECIFIED, LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST\n\
+         Checked 1 file (2 objects): 2 errors, 0 warnings, 0 infos.\n"
+    );
+    let (_, json) = check_json(&["--no-config", "testdata/check/flow-indentation.yaml"]);
+    let d = &json["diagnostics"][0];
+    assert_eq!(
+        (&d["end_line"], &d["end_column"], &d["pointer"]),
+        (&json!(15), &json!(50), &json!("/spec/http/0/retriez"))
+    );
+}
+
+/// An identical copy of an object (other key order, quoting, comments) loses
+/// nothing when both are applied: IL5018 reports only the copy that differs.
+#[test]
+fn identical_copies_are_not_duplicates() {
+    let (code, out, err) = concise(&["--select=IL5018", "testdata/rules/duplicate-object.yaml"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(
+        out,
+        "testdata/rules/duplicate-object.yaml:29:18: warning[IL5018] VirtualService shop/ratings is also defined earlier in testdata/rules/duplicate-object.yaml (line 4); `kubectl apply` keeps only the one applied last\n\
+         Checked 1 file (3 objects): 0 errors, 1 warning, 0 infos.\n"
     );
 }

@@ -1,7 +1,10 @@
 //! IL5018: the same object (group, kind, namespace, name) defined in two
 //! input files, e.g. `vs.yaml` and a forgotten copy `vs.prev.yaml`.
+//! Identical copies (a release bundle next to the per-service files it
+//! concatenates) lose nothing when both are applied: not reported.
 
 use std::collections::BTreeMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 
 use crate::diagnostic::{Diagnostic, Related};
 use crate::model::JsonAt;
@@ -19,7 +22,10 @@ rule!(
     "\
 ## What it checks
 Two documents among the inputs with the same API group, kind, namespace and name (the
-namespace as `kubectl apply` gives it: the object's own, a kustomization's, or `-n`).
+namespace as `kubectl apply` gives it: the object's own, a kustomization's, or `-n`) and
+different content. A copy identical to the first definition (the same data, whatever its
+comments, key order or quoting; e.g. a release bundle that concatenates the per-service files
+next to it) is not reported: applying both changes nothing.
 
 ## Why it matters
 `kubectl apply -f dir/` applies both, one after the other: only the last one read survives, and
@@ -38,7 +44,17 @@ add it to `exclude:` in `.istiolint.yaml`.
 /// Every named object's identity and where its name is.
 #[derive(Clone, Debug, Default)]
 pub struct DefinedFacts {
-    pub objects: Vec<(Identity, Located)>,
+    pub objects: Vec<(Identity, Located, Content)>,
+}
+
+/// A hash of an object's data (key order does not count), so identical
+/// copies are told apart from differing ones without keeping the data.
+pub type Content = u64;
+
+fn content(json: &serde_json::Value) -> Content {
+    let mut hasher = DefaultHasher::new();
+    json.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// What `kubectl apply` identifies an object by (the version does not count).
@@ -67,14 +83,15 @@ pub fn collect(site: &Site, facts: &mut DefinedFacts) {
             name: name.clone(),
         },
         site.at(JsonAt::member(&obj.json, "metadata").get("name").into()),
+        content(&obj.json),
     ));
 }
 
-/// One finding per later definition, naming the first.
+/// One finding per later definition that differs from the first, naming it.
 pub fn check(facts: &DefinedFacts) -> Vec<Diagnostic> {
-    let mut by_identity: BTreeMap<&Identity, Vec<&Located>> = BTreeMap::new();
-    for (id, at) in &facts.objects {
-        by_identity.entry(id).or_default().push(at);
+    let mut by_identity: BTreeMap<&Identity, Vec<(&Located, Content)>> = BTreeMap::new();
+    for (id, at, data) in &facts.objects {
+        by_identity.entry(id).or_default().push((at, *data));
     }
     let mut out = Vec::new();
     for (id, mut places) in by_identity {
@@ -82,9 +99,12 @@ pub fn check(facts: &DefinedFacts) -> Vec<Diagnostic> {
             continue;
         }
         // Input order is file order; within a file, text order.
-        places.sort_by(|a, b| (&a.file, a.span.start).cmp(&(&b.file, b.span.start)));
-        let first = places[0];
-        for later in &places[1..] {
+        places.sort_by(|(a, _), (b, _)| (&a.file, a.span.start).cmp(&(&b.file, b.span.start)));
+        let (first, first_data) = places[0];
+        for (later, data) in &places[1..] {
+            if *data == first_data {
+                continue;
+            }
             let where_first = if first.file == later.file {
                 format!("earlier in {} (line {})", first.file, first.span.line)
             } else {

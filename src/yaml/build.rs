@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 
+use super::flow_indent::{FlowPads, Pad};
 use super::position::{span_of, CharMap};
 use super::resolve::{resolve_plain, yaml11_and_12_disagree, Scalar};
 use super::{Entry, Key, Node, Span, Value};
@@ -72,7 +73,20 @@ pub struct ParseOutcome {
 
 /// Parses a whole stream. Never panics; errors become issues.
 pub fn parse_stream(src: &str, limits: Limits) -> ParseOutcome {
-    let chars = CharMap::new(src);
+    let mut pads = FlowPads::default();
+    loop {
+        match parse_padded(src, &pads, limits) {
+            Ok(outcome) => return outcome,
+            Err(pad) => pads.add(pad),
+        }
+    }
+}
+
+/// One parse of `src` with `pads` applied; a line to re-indent (see
+/// flow_indent.rs) instead when the parser rejects one inside a flow collection.
+fn parse_padded(src: &str, pads: &FlowPads, limits: Limits) -> Result<ParseOutcome, Pad> {
+    let text = pads.apply(src);
+    let chars = CharMap::new(&text);
     let mut b = Builder {
         src,
         limits,
@@ -84,12 +98,15 @@ pub fn parse_stream(src: &str, limits: Limits) -> ParseOutcome {
         doc_root: None,
     };
     let mut aborted = false;
-    for item in Parser::new_from_str(src) {
+    for item in Parser::new_from_str(&text) {
         let (event, span) = match item {
             Ok(e) => e,
             Err(err) => {
                 let m = err.marker();
-                let at = chars.byte_offset(src, m.index());
+                let at = pads.original(chars.byte_offset(&text, m.index()));
+                if let Some(pad) = pads.needed(src, at, err.info(), b.flow_start()) {
+                    return Err(pad);
+                }
                 // The scanner caps flow nesting itself; that is our depth limit too.
                 let (kind, at, end) = if err.info() == "recursion limit exceeded" {
                     (YamlIssueKind::DepthLimit(limits.max_depth), at, at)
@@ -105,18 +122,18 @@ pub fn parse_stream(src: &str, limits: Limits) -> ParseOutcome {
                 break;
             }
         };
-        let span = chars.span(src, span);
+        let span = pads.span(chars.span(&text, span));
         if let Err(kind) = b.event(event, span) {
             b.issue(kind, span);
             aborted = true;
             break;
         }
     }
-    ParseOutcome {
+    Ok(ParseOutcome {
         documents: b.documents,
         issues: b.issues,
         aborted,
-    }
+    })
 }
 
 /// The byte offset of a tab in the indentation of the line holding `at`,
@@ -425,6 +442,22 @@ impl Builder<'_> {
             },
         }
         Ok(())
+    }
+
+    /// Where the outermost flow collection around the parser opened.
+    fn flow_start(&self) -> Option<Span> {
+        if !self.in_flow() {
+            return None;
+        }
+        self.stack.iter().find_map(|f| match f {
+            Frame::Seq {
+                flow: true, start, ..
+            }
+            | Frame::Map {
+                flow: true, start, ..
+            } => Some(*start),
+            _ => None,
+        })
     }
 
     fn in_flow(&self) -> bool {

@@ -2,6 +2,7 @@
 //! value keeps its span; scalars are resolved the way Kubernetes resolves them.
 
 mod build;
+mod flow_indent;
 pub mod position;
 pub mod resolve;
 

@@ -198,3 +198,77 @@ fn flow_plain_scalars_follow_go_yaml_v2() {
     // Outside flow collections none of this applies.
     assert_eq!(json("a: ::1 a?b\n").0, r#"{"a":"::1 a?b"}"#);
 }
+
+#[test]
+fn flow_lines_left_of_the_block_indentation_read_as_kubectl_reads_them() {
+    // go-yaml v2 does not check indentation in flow context; Istio's
+    // spire-quickstart.yaml closes `args: [` left of `args`.
+    let src = "spec:\n  args: [\n    \"-a\", x,\n ]\n  http: [{\n route: r}]\nnext: 1\n";
+    let n = root(src);
+    let (x, _) = n.lookup("/spec/args/1").unwrap();
+    assert_eq!(
+        (x.span.line, x.span.col, &src[x.span.start..x.span.end]),
+        (3, 11, "x")
+    );
+    // Positions on a re-indented line are those of the original text.
+    let (route, key) = n.lookup("/spec/http/0/route").unwrap();
+    assert_eq!((route.span.line, route.span.col), (6, 9));
+    assert_eq!(&src[route.span.start..route.span.end], "r");
+    let key = key.unwrap();
+    assert_eq!(
+        (key.span.line, key.span.col, key.text.as_str()),
+        (6, 2, "route")
+    );
+    let (next, _) = n.lookup("/next").unwrap();
+    assert_eq!(
+        (
+            next.span.line,
+            next.span.col,
+            &src[next.span.start..next.span.end]
+        ),
+        (7, 7, "1")
+    );
+}
+
+#[test]
+fn under_indented_block_lines_are_still_errors_and_flow_fixes_are_bounded() {
+    let out = parse("a:\n  b: [1,\n2]\n c: 3\n");
+    assert!(out.aborted);
+    assert_eq!((out.issues[0].span.line, out.issues[0].span.col), (4, 2));
+    // Each re-indented line costs a parse: after 16, the error is reported.
+    let src = format!("a:\n  b: [\n{}  ]\n", "x,\n".repeat(20));
+    let out = parse(&src);
+    assert!(out.aborted);
+    assert_eq!((out.issues[0].span.line, out.issues[0].span.col), (19, 1));
+    let fits = format!("a:\n  b: [\n{}  ]\n", "x,\n".repeat(16));
+    let n = root(&fits);
+    let (last, _) = n.lookup("/a/b/15").unwrap();
+    assert_eq!((last.span.line, last.span.col), (18, 1));
+}
+
+#[test]
+fn quoted_continuation_lines_left_of_their_key_read_as_kubectl_reads_them() {
+    // go-yaml v2 does not check the indentation of a quoted scalar's
+    // continuation lines; folding drops their leading spaces anyway.
+    let src = "a:\n  b: 'it''s\nz'\n  c: \"q\\\"\n  w\"\n  d: 1\n";
+    let n = root(src);
+    let text = |p: &str| n.lookup(p).unwrap().0.as_str().map(str::to_string);
+    assert_eq!(text("/a/b").as_deref(), Some("it's z"));
+    assert_eq!(text("/a/c").as_deref(), Some("q\" w"));
+    let (d, _) = n.lookup("/a/d").unwrap();
+    assert_eq!(
+        (d.span.line, d.span.col, &src[d.span.start..d.span.end]),
+        (6, 6, "1")
+    );
+    let (b, _) = n.lookup("/a/b").unwrap();
+    assert_eq!((b.span.end_line, b.span.end_col), (3, 3));
+    // A document marker inside a quoted scalar stays an error, as in go-yaml v2.
+    let out = parse("a:\n  b: \"x\n---\ny\"\n");
+    assert!(out.aborted);
+    assert_eq!(
+        out.issues[0].kind,
+        YamlIssueKind::Syntax(
+            "while scanning a quoted scalar, found unexpected document indicator".into()
+        )
+    );
+}
