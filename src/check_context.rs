@@ -8,6 +8,7 @@ use crate::check::Options;
 use crate::diagnostic::ObjectCounts;
 use crate::objects::{extract, Object};
 use crate::rules::cross::{self, Facts};
+use crate::rules::cross_duplicates;
 use crate::schema::{self, Lookup};
 use crate::source::{Input, Source};
 use crate::yaml::parse_stream;
@@ -106,6 +107,12 @@ pub fn notes(facts: &Facts, opts: &Options) -> Vec<String> {
     let mut out = Vec::new();
     if opts.enabled(&cross::NO_DESTINATION_RULE) {
         out.extend(cross::unchecked_note(facts));
+    }
+    if opts.enabled(&cross_duplicates::DUPLICATE_OBJECT) {
+        out.extend(cross_duplicates::unchecked_note(
+            &facts.defined,
+            facts.closed_world,
+        ));
     }
     out
 }

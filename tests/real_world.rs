@@ -155,16 +155,23 @@ impl Rate {
         };
         let (f, n) = self.total();
         let (df, dn) = self.duplicates;
+        let duplicates = if dn == 0 {
+            String::new()
+        } else {
+            format!(
+                " {df} of the false alarms are IL5018 findings (of {dn} in all): the same object \
+                 in two files that are alternatives applied one at a time. Without IL5018 the \
+                 rate is {}.",
+                pct((f - df, n - dn))
+            )
+        };
         format!(
             "On its {files} files from {repositories} repositories, `check` reports {n} findings, \
-             {f} of them false alarms: a false-alarm rate of {} ({}; {}; {}). \
-             {df} of the false alarms are IL5018 findings (of {dn} in all): the same object in \
-             two files that are alternatives applied one at a time. Without IL5018 the rate is {}.",
+             {f} of them false alarms: a false-alarm rate of {} ({}; {}; {}).{duplicates}",
             pct((f, n)),
             part("error", "errors"),
             part("warning", "warnings"),
             part("info", "infos"),
-            pct((f - df, n - dn)),
         )
     }
 }
