@@ -204,3 +204,26 @@ fn identical_copies_are_not_duplicates() {
          Checked 1 file (3 objects): 0 errors, 1 warning, 0 infos.\n"
     );
 }
+
+/// The note names three hosts and counts the others (three are all named).
+#[test]
+fn the_note_names_three_hosts_and_counts_the_rest() {
+    let (code, out, _) = concise(&["testdata/fidelity/note-hosts.yaml"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        "Checked 1 file (1 object): 0 errors, 0 warnings, 0 infos.\n\
+         Not checked: 4 route subsets of 4 hosts without a DestinationRule among the inputs (`a.shop.svc.cluster.local`, `b.shop.svc.cluster.local`, `c.shop.svc.cluster.local` and 1 more); pass the cluster's with --context-files (kubectl get destinationrules -n shop -o yaml), or --closed-world if the inputs are complete.\n"
+    );
+    // Without the fourth host's route, all three are named.
+    let text = std::fs::read_to_string("testdata/fidelity/note-hosts.yaml").unwrap();
+    let three = text.replace("  - route: [{destination: {host: d, subset: v1}}]\n", "");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("three.yaml");
+    std::fs::write(&path, three).unwrap();
+    let (_, out, _) = concise(&[path.to_str().unwrap()]);
+    assert!(
+        out.contains("(`a.shop.svc.cluster.local`, `b.shop.svc.cluster.local`, `c.shop.svc.cluster.local`); pass"),
+        "{out}"
+    );
+}

@@ -554,7 +554,10 @@ fn ambient_l7_configuration() {
         "testdata/rules/ambient/routes.yaml:6:11: warning[IL5015] `cart.shop.svc.cluster.local` is in Ambient namespace shop but uses no waypoint: this L7 configuration is ignored\n\
          testdata/rules/ambient/routes.yaml:22:9: warning[IL5015] `ledger.pay.svc.cluster.local` is in Ambient namespace pay but uses no waypoint: this L7 configuration is ignored\n\
          testdata/rules/ambient/routes.yaml:37:11: warning[IL5016] `card.pay.svc.cluster.local` is an Ambient service of namespace pay: L7 configuration for it only takes effect there, not in web\n\
-         testdata/rules/ambient/routes.yaml:53:11: warning[IL5015] namespace shop is Ambient without a waypoint: this L7 configuration is ignored\n"
+         testdata/rules/ambient/routes.yaml:53:11: warning[IL5015] namespace shop is Ambient without a waypoint: this L7 configuration is ignored\n\
+         testdata/rules/ambient/routes.yaml:77:11: warning[IL5015] namespace shop is Ambient without a waypoint: this L7 configuration is ignored\n\
+         testdata/rules/ambient/routes.yaml:86:9: warning[IL5015] namespace shop is Ambient without a waypoint: this L7 configuration is ignored\n\
+         testdata/rules/ambient/routes.yaml:93:9: warning[IL5015] namespace shop is Ambient without a waypoint: this L7 configuration is ignored\n"
     );
     // The same files with the cluster as context; without it, nothing is known.
     let with_context = concise(&[
@@ -563,7 +566,7 @@ fn ambient_l7_configuration() {
         "--context=testdata/rules/ambient/cluster.yaml",
         "testdata/rules/ambient/routes.yaml",
     ]);
-    assert_eq!(with_context.lines().count(), 4);
+    assert_eq!(with_context.lines().count(), 7);
     let alone = concise(&[
         "--select=IL5015,IL5016",
         "-q",
