@@ -338,22 +338,21 @@ fn resolve_subsets<'a>(facts: &'a Facts, out: &mut Vec<Diagnostic>) -> Unresolve
         if crate::rules::validators::destination_host(r.host).is_err() {
             continue;
         }
-        let candidates: Vec<&DrFact> = by_host
-            .get(r.host)
-            .into_iter()
-            .flatten()
-            .chain(&wildcards)
-            .copied()
-            .filter(|d| visible(d, r.namespace) && covers(&d.host, r.host))
-            .collect();
+        // Without allocating per reference (this runs on one thread after
+        // all files, twice: for the findings and for the summary's note).
+        let candidates = || {
+            by_host
+                .get(r.host)
+                .into_iter()
+                .flatten()
+                .chain(&wildcards)
+                .copied()
+                .filter(|d| visible(d, r.namespace) && covers(&d.host, r.host))
+        };
         // The most specific host wins, as in Istio: exact over wildcard.
-        let exact: Vec<&DrFact> = candidates
-            .iter()
-            .copied()
-            .filter(|d| d.host == r.host)
-            .collect();
-        let chosen = if exact.is_empty() { candidates } else { exact };
-        if chosen.is_empty() {
+        let exact = candidates().any(|d| d.host == r.host);
+        let chosen = || candidates().filter(move |d| !exact || d.host == r.host);
+        if chosen().next().is_none() {
             let same = |(first, _): &&mut (SubsetRef, Vec<&str>)| {
                 Arc::ptr_eq(&first.at.object, &r.at.object) && first.host == r.host
             };
@@ -370,13 +369,12 @@ fn resolve_subsets<'a>(facts: &'a Facts, out: &mut Vec<Diagnostic>) -> Unresolve
             }
             continue;
         }
-        let defined: BTreeSet<&str> = chosen
-            .iter()
-            .flat_map(|d| d.subsets.iter().map(String::as_str))
-            .collect();
-        if defined.contains(r.subset) {
+        if chosen().any(|d| d.subsets.iter().any(|s| s == r.subset)) {
             continue;
         }
+        let defined: BTreeSet<&str> = chosen()
+            .flat_map(|d| d.subsets.iter().map(String::as_str))
+            .collect();
         let list = if defined.is_empty() {
             "it defines no subsets".to_string()
         } else {

@@ -9,8 +9,6 @@ use super::keywords::{Custom, EXCLUSIVE, EXCLUSIVE_GROUPS};
 use super::structural::{compare, equal, Additional, Schema};
 use std::fmt::Write;
 
-use crate::yaml::escape_pointer_token;
-
 /// Which keyword a value breaks, with what the message needs.
 pub enum Kind<'s, 'i> {
     Type,
@@ -224,9 +222,5 @@ fn second_conflicting<'i>(groups: &[Vec<String>], v: &'i Json) -> Option<&'i str
 /// for ordinary keys).
 fn push_token(path: &mut String, key: &str) {
     path.push('/');
-    if key.contains(['~', '/']) {
-        path.push_str(&escape_pointer_token(key));
-    } else {
-        path.push_str(key);
-    }
+    crate::yaml::push_pointer_token(path, key);
 }
