@@ -375,17 +375,26 @@ impl<'a> Cursor<'a> {
             .collect()
     }
 
-    fn located<T>(&self, value: T) -> Located<T> {
-        Located::new(value, self.loc())
+    /// The value with this cursor's location; the cursor is used up, so its
+    /// pointer moves into the location instead of being copied (leaf values
+    /// are most of a model's locations).
+    fn located<T>(self, value: T) -> Located<T> {
+        let at = Loc {
+            pointer: self.pointer,
+            span: self.node.span,
+            key: self.key,
+        };
+        Located::new(value, at)
     }
 
     /// This node as a string scalar.
-    pub fn as_string(&self) -> Option<Located<String>> {
-        self.node.as_str().map(|s| self.located(s.to_string()))
+    pub fn as_string(self) -> Option<Located<String>> {
+        let s = self.node.as_str()?.to_string();
+        Some(self.located(s))
     }
 
     /// This node as an integer scalar.
-    pub fn as_int(&self) -> Option<Located<i64>> {
+    pub fn as_int(self) -> Option<Located<i64>> {
         match self.node.value {
             Value::Scalar(Scalar::Int(i)) => Some(self.located(i)),
             _ => None,
@@ -393,13 +402,13 @@ impl<'a> Cursor<'a> {
     }
 
     /// This node as an integer that fits in u32 (ports).
-    pub fn as_u32(&self) -> Option<Located<u32>> {
+    pub fn as_u32(self) -> Option<Located<u32>> {
         let i = self.as_int()?;
         let n = u32::try_from(i.value).ok()?;
         Some(i.map(|_| n))
     }
 
-    pub fn as_bool(&self) -> Option<Located<bool>> {
+    pub fn as_bool(self) -> Option<Located<bool>> {
         match self.node.value {
             Value::Scalar(Scalar::Bool(b)) => Some(self.located(b)),
             _ => None,
@@ -407,8 +416,9 @@ impl<'a> Cursor<'a> {
     }
 
     /// This node in JSON form, for parts the model keeps as written.
-    pub fn as_json(&self) -> Located<serde_json::Value> {
-        self.located(self.node.to_json())
+    pub fn as_json(self) -> Located<serde_json::Value> {
+        let json = self.node.to_json();
+        self.located(json)
     }
 
     pub fn string(&self, key: &str) -> Option<Located<String>> {
@@ -464,9 +474,12 @@ impl<'a> Cursor<'a> {
 
     /// The mapping at `key` as string pairs (labels, selectors).
     pub fn pairs(&self, key: &str) -> Vec<(String, String)> {
-        self.located_pairs(key)
-            .into_iter()
-            .map(|(k, v)| (k.value, v.value))
+        // `located_pairs` without the locations (no pointers built).
+        let entries = self.node.get(key).and_then(Node::as_map);
+        entries
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|e| Some((e.key.text.clone(), e.value.as_str()?.to_string())))
             .collect()
     }
 

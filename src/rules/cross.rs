@@ -87,6 +87,9 @@ pub struct Facts {
     pub jwt: crate::rules::cross_jwt::JwtFacts,
     pub defined: crate::rules::cross_duplicates::DefinedFacts,
     pub analyzers: crate::rules::analyzers::AnalyzerFacts,
+    /// The summary's note on unchecked subsets, found by IL5001/IL5002's
+    /// walk over the references (`check`), so the note needs no second walk.
+    unchecked_note: std::sync::OnceLock<Option<String>>,
 }
 
 impl Facts {
@@ -296,6 +299,7 @@ pub fn share_a_namespace(a: (&str, &[String]), b: (&str, &[String])) -> bool {
 /// Runs every cross-object rule over everything that was read.
 pub fn check(facts: &mut Facts) -> Vec<Diagnostic> {
     facts.expand_namespace_hosts();
+    facts.unchecked_note = std::sync::OnceLock::new();
     crate::rules::context::run_cross_rules(facts)
 }
 
@@ -416,7 +420,13 @@ fn checkable(facts: &Facts, r: &SubsetRef) -> bool {
 /// IL5001 and IL5002: route subsets against the DestinationRules.
 fn subset_rules(facts: &Facts) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (r, subsets) in resolve_subsets(facts, &mut out) {
+    let unresolved = resolve_subsets(facts, &mut out);
+    if !facts.closed_world {
+        let _ = facts
+            .unchecked_note
+            .set(unchecked_summary(facts, &unresolved));
+    }
+    for (r, subsets) in unresolved {
         let (names, s) = (quoted(subsets.iter().copied()), plural(subsets.len()));
         if facts.closed_world {
             let d = Diagnostic::new(
@@ -462,11 +472,18 @@ pub fn unchecked_note(facts: &Facts) -> Option<String> {
     if facts.closed_world {
         return None;
     }
+    facts
+        .unchecked_note
+        .get_or_init(|| unchecked_summary(facts, &resolve_subsets(facts, &mut Vec::new())))
+        .clone()
+}
+
+fn unchecked_summary(facts: &Facts, unresolved: &Unresolved) -> Option<String> {
     let mut hosts: BTreeSet<&str> = BTreeSet::new();
     let mut namespaces: BTreeSet<&str> = BTreeSet::new();
     let mut subsets = 0;
-    for (r, names) in resolve_subsets(facts, &mut Vec::new()) {
-        if !checkable(facts, &r) {
+    for (r, names) in unresolved {
+        if !checkable(facts, r) {
             hosts.insert(r.host);
             namespaces.insert(host_namespace(&r));
             subsets += names.len();

@@ -14,16 +14,17 @@ pub fn is_dns1123_label(s: &str) -> bool {
 }
 
 fn check_labels(domain: &str) -> Result<(), String> {
-    let parts: Vec<&str> = domain.split('.').collect();
-    let top = parts.last().copied().unwrap_or_default();
+    // Read in place (no list of labels): this runs for every host reference.
+    let top = domain.rsplit('.').next().unwrap_or_default();
     if !top.is_empty() && top.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!(
             "domain name \"{domain}\" invalid (top level domain \"{top}\" cannot be all-numeric)"
         ));
     }
-    for (i, label) in parts.iter().enumerate() {
+    let mut labels = domain.split('.').peekable();
+    while let Some(label) = labels.next() {
         // A trailing dot (empty last label) is fine.
-        if i == parts.len() - 1 && label.is_empty() {
+        if labels.peek().is_none() && label.is_empty() {
             continue;
         }
         if !is_dns1123_label(label) {
