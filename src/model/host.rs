@@ -136,7 +136,10 @@ pub fn covers(pattern: &str, host: &str) -> bool {
 /// callers opt into; `None` when the host is not such a spelling.
 pub fn expand_namespace_host(raw: &str, known: impl Fn(&str) -> bool) -> Option<Host> {
     // `name.ns` or `name.ns.svc`, read without collecting the labels: this
-    // runs for every host of the inputs, most of them FQDNs.
+    // runs for every host of the inputs, most of them FQDNs (more dots).
+    if !(1..=2).contains(&raw.bytes().filter(|&b| b == b'.').count()) {
+        return None;
+    }
     let mut labels = raw.split('.');
     let (name, ns) = (labels.next()?, labels.next()?);
     match (labels.next(), labels.next()) {
@@ -312,6 +315,10 @@ mod tests {
             ("reviews", None),
             ("reviews.prod.svc.cluster.local", None),
             ("example.com", None),
+            ("reviews.prod.cluster", None),
+            ("reviews.prod.svc.", None),
+            ("reviews.", None),
+            (".prod", None),
         ];
         for (raw, want) in table {
             let got = expand_namespace_host(raw, known);
