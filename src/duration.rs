@@ -22,21 +22,15 @@ enum Seg<'a> {
     Index(usize),
 }
 
+/// What `for_each_field` calls per field: `(pointer, key, text)`.
+pub type OnField<'f> = dyn FnMut(&dyn Fn() -> String, &str, &str) + 'f;
+
 /// Calls `f(pointer, key, text)` for every string field named in [`FIELDS`]
 /// under `v`; `pointer()` builds that field's pointer. It is only built when
 /// asked (for a finding): the walk runs on every object, and most durations
 /// are fine.
-pub fn for_each_field(
-    v: &serde_json::Value,
-    base: &str,
-    f: &mut dyn FnMut(&dyn Fn() -> String, &str, &str),
-) {
-    fn walk<'a>(
-        v: &'a serde_json::Value,
-        base: &str,
-        path: &mut Vec<Seg<'a>>,
-        f: &mut dyn FnMut(&dyn Fn() -> String, &str, &str),
-    ) {
+pub fn for_each_field(v: &serde_json::Value, base: &str, f: &mut OnField) {
+    fn walk<'a>(v: &'a serde_json::Value, base: &str, path: &mut Vec<Seg<'a>>, f: &mut OnField) {
         match v {
             serde_json::Value::Object(m) => {
                 for (k, child) in m {

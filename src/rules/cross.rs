@@ -485,7 +485,7 @@ fn unchecked_summary(facts: &Facts, unresolved: &Unresolved) -> Option<String> {
     for (r, names) in unresolved {
         if !checkable(facts, r) {
             hosts.insert(r.host);
-            namespaces.insert(host_namespace(&r));
+            namespaces.insert(host_namespace(r));
             subsets += names.len();
         }
     }

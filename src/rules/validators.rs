@@ -34,7 +34,7 @@ fn check_labels(domain: &str) -> Result<(), String> {
         let end = dot(start).unwrap_or(bytes.len());
         let (label, last) = (&domain[start..end], end == bytes.len());
         // A trailing dot (empty last label) is fine.
-        if !(last && label.is_empty()) && !is_dns1123_label(label) {
+        if !(is_dns1123_label(label) || last && label.is_empty()) {
             return Err(format!(
                 "domain name \"{domain}\" invalid (label \"{label}\" invalid)"
             ));
