@@ -22,34 +22,21 @@ enum Seg<'a> {
     Index(usize),
 }
 
+/// What `for_each_field` calls per field: `(pointer, key, text)`.
+pub type OnField<'f> = dyn FnMut(&dyn Fn() -> String, &str, &str) + 'f;
+
 /// Calls `f(pointer, key, text)` for every string field named in [`FIELDS`]
-/// under `v`. Pointers are only built for those fields: the walk runs on
-/// every object, so it must not allocate per key.
-pub fn for_each_field(v: &serde_json::Value, base: &str, f: &mut dyn FnMut(String, &str, &str)) {
-    fn walk<'a>(
-        v: &'a serde_json::Value,
-        base: &str,
-        path: &mut Vec<Seg<'a>>,
-        f: &mut dyn FnMut(String, &str, &str),
-    ) {
+/// under `v`; `pointer()` builds that field's pointer. It is only built when
+/// asked (for a finding): the walk runs on every object, and most durations
+/// are fine.
+pub fn for_each_field(v: &serde_json::Value, base: &str, f: &mut OnField) {
+    fn walk<'a>(v: &'a serde_json::Value, base: &str, path: &mut Vec<Seg<'a>>, f: &mut OnField) {
         match v {
             serde_json::Value::Object(m) => {
                 for (k, child) in m {
                     if let (true, Some(s)) = (FIELDS.contains(&k.as_str()), child.as_str()) {
-                        let mut p = base.to_string();
-                        for seg in path.iter().chain(std::iter::once(&Seg::Key(k))) {
-                            match seg {
-                                Seg::Key(k) => {
-                                    p.push('/');
-                                    p.push_str(&crate::yaml::escape_pointer_token(k));
-                                }
-                                Seg::Index(i) => {
-                                    p.push('/');
-                                    p.push_str(&i.to_string());
-                                }
-                            }
-                        }
-                        f(p, k, s);
+                        let path = &*path;
+                        f(&|| pointer(base, path, k), k, s);
                     }
                     if child.is_object() || child.is_array() {
                         path.push(Seg::Key(k));
@@ -71,6 +58,19 @@ pub fn for_each_field(v: &serde_json::Value, base: &str, f: &mut dyn FnMut(Strin
         }
     }
     walk(v, base, &mut Vec::new(), f)
+}
+
+/// `base` followed by the path's segments and `key`, escaped (RFC 6901).
+fn pointer(base: &str, path: &[Seg], key: &str) -> String {
+    let mut p = base.to_string();
+    for seg in path.iter().chain(std::iter::once(&Seg::Key(key))) {
+        p.push('/');
+        match seg {
+            Seg::Key(k) => crate::yaml::push_pointer_token(&mut p, k),
+            Seg::Index(i) => p.push_str(&i.to_string()),
+        }
+    }
+    p
 }
 
 /// Nanoseconds of a Go duration string, or why it is not one.

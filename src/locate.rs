@@ -51,6 +51,13 @@ pub fn exact(object: &Node, pointer: &str, target: Target) -> Option<Span> {
     })
 }
 
+/// The span a finding on a value shows: a multi-line value cut to its first
+/// line, as `locate` cuts it. For callers that already hold the value's span
+/// (model locations), so they need not look the pointer up again.
+pub fn value_span(span: Span, src: &str) -> Span {
+    first_line(span, src)
+}
+
 fn first_line(span: Span, src: &str) -> Span {
     if !span.is_multiline() {
         return span;

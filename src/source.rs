@@ -112,8 +112,11 @@ pub fn collect_noting_empty(paths: &[PathBuf]) -> Result<Collected, FatalError> 
         }
         inputs.extend(found);
     }
-    let mut seen = std::collections::HashSet::new();
-    inputs.retain(|i| seen.insert(i.clone()));
+    // Duplicates come from overlapping arguments; one walk names each file once.
+    if paths.len() > 1 {
+        let mut seen = std::collections::HashSet::new();
+        inputs.retain(|i| seen.insert(i.clone()));
+    }
     Ok((inputs, problems, empty_dirs))
 }
 

@@ -24,17 +24,24 @@ impl Host {
     /// becomes `name.<namespace>.svc.cluster.local`. An empty namespace
     /// gives `name.svc.cluster.local`, as in Istio.
     pub fn resolve(raw: &str, namespace: &str) -> Host {
+        // Without a dot only an IPv6 address parses, and it has a colon:
+        // short names (most hosts) skip the address parser.
         if raw.is_empty()
             || raw == "*"
             || raw.contains('.')
-            || raw.parse::<std::net::IpAddr>().is_ok()
+            || (raw.contains(':') && raw.parse::<std::net::IpAddr>().is_ok())
         {
             return Host(raw.to_string());
         }
-        if namespace.is_empty() {
-            return Host(format!("{raw}.svc.{CLUSTER_DOMAIN}"));
+        let mut fqdn = String::with_capacity(raw.len() + namespace.len() + 20);
+        fqdn.push_str(raw);
+        if !namespace.is_empty() {
+            fqdn.push('.');
+            fqdn.push_str(namespace);
         }
-        Host(format!("{raw}.{namespace}.svc.{CLUSTER_DOMAIN}"))
+        fqdn.push_str(".svc.");
+        fqdn.push_str(CLUSTER_DOMAIN);
+        Host(fqdn)
     }
 
     pub fn as_str(&self) -> &str {
@@ -128,15 +135,21 @@ pub fn covers(pattern: &str, host: &str) -> bool {
 /// expands names without a dot), so this is a separate, explicit step that
 /// callers opt into; `None` when the host is not such a spelling.
 pub fn expand_namespace_host(raw: &str, known: impl Fn(&str) -> bool) -> Option<Host> {
-    let labels: Vec<&str> = raw.split('.').collect();
-    match labels.as_slice() {
-        [name, ns] | [name, ns, "svc"]
-            if !name.is_empty() && !name.contains('*') && !ns.is_empty() && known(ns) =>
-        {
-            Some(Host(format!("{name}.{ns}.svc.{CLUSTER_DOMAIN}")))
-        }
-        _ => None,
+    // `name.ns` or `name.ns.svc`, read without collecting the labels: this
+    // runs for every host of the inputs, most of them FQDNs (more dots).
+    if !(1..=2).contains(&raw.bytes().filter(|&b| b == b'.').count()) {
+        return None;
     }
+    let mut labels = raw.split('.');
+    let (name, ns) = (labels.next()?, labels.next()?);
+    match (labels.next(), labels.next()) {
+        (None | Some("svc"), None) => {}
+        _ => return None,
+    }
+    if name.is_empty() || name.contains('*') || ns.is_empty() || !known(ns) {
+        return None;
+    }
+    Some(Host(format!("{name}.{ns}.svc.{CLUSTER_DOMAIN}")))
 }
 
 #[cfg(test)]
@@ -302,6 +315,10 @@ mod tests {
             ("reviews", None),
             ("reviews.prod.svc.cluster.local", None),
             ("example.com", None),
+            ("reviews.prod.cluster", None),
+            ("reviews.prod.svc.", None),
+            ("reviews.", None),
+            (".prod", None),
         ];
         for (raw, want) in table {
             let got = expand_namespace_host(raw, known);

@@ -87,6 +87,9 @@ pub struct Facts {
     pub jwt: crate::rules::cross_jwt::JwtFacts,
     pub defined: crate::rules::cross_duplicates::DefinedFacts,
     pub analyzers: crate::rules::analyzers::AnalyzerFacts,
+    /// The summary's note on unchecked subsets, found by IL5001/IL5002's
+    /// walk over the references (`check`), so the note needs no second walk.
+    unchecked_note: std::sync::OnceLock<Option<String>>,
 }
 
 impl Facts {
@@ -296,6 +299,7 @@ pub fn share_a_namespace(a: (&str, &[String]), b: (&str, &[String])) -> bool {
 /// Runs every cross-object rule over everything that was read.
 pub fn check(facts: &mut Facts) -> Vec<Diagnostic> {
     facts.expand_namespace_hosts();
+    facts.unchecked_note = std::sync::OnceLock::new();
     crate::rules::context::run_cross_rules(facts)
 }
 
@@ -338,22 +342,21 @@ fn resolve_subsets<'a>(facts: &'a Facts, out: &mut Vec<Diagnostic>) -> Unresolve
         if crate::rules::validators::destination_host(r.host).is_err() {
             continue;
         }
-        let candidates: Vec<&DrFact> = by_host
-            .get(r.host)
-            .into_iter()
-            .flatten()
-            .chain(&wildcards)
-            .copied()
-            .filter(|d| visible(d, r.namespace) && covers(&d.host, r.host))
-            .collect();
+        // Without allocating per reference (this runs on one thread after
+        // all files, twice: for the findings and for the summary's note).
+        let candidates = || {
+            by_host
+                .get(r.host)
+                .into_iter()
+                .flatten()
+                .chain(&wildcards)
+                .copied()
+                .filter(|d| visible(d, r.namespace) && covers(&d.host, r.host))
+        };
         // The most specific host wins, as in Istio: exact over wildcard.
-        let exact: Vec<&DrFact> = candidates
-            .iter()
-            .copied()
-            .filter(|d| d.host == r.host)
-            .collect();
-        let chosen = if exact.is_empty() { candidates } else { exact };
-        if chosen.is_empty() {
+        let exact = candidates().any(|d| d.host == r.host);
+        let chosen = || candidates().filter(move |d| !exact || d.host == r.host);
+        if chosen().next().is_none() {
             let same = |(first, _): &&mut (SubsetRef, Vec<&str>)| {
                 Arc::ptr_eq(&first.at.object, &r.at.object) && first.host == r.host
             };
@@ -370,13 +373,12 @@ fn resolve_subsets<'a>(facts: &'a Facts, out: &mut Vec<Diagnostic>) -> Unresolve
             }
             continue;
         }
-        let defined: BTreeSet<&str> = chosen
-            .iter()
-            .flat_map(|d| d.subsets.iter().map(String::as_str))
-            .collect();
-        if defined.contains(r.subset) {
+        if chosen().any(|d| d.subsets.iter().any(|s| s == r.subset)) {
             continue;
         }
+        let defined: BTreeSet<&str> = chosen()
+            .flat_map(|d| d.subsets.iter().map(String::as_str))
+            .collect();
         let list = if defined.is_empty() {
             "it defines no subsets".to_string()
         } else {
@@ -418,7 +420,13 @@ fn checkable(facts: &Facts, r: &SubsetRef) -> bool {
 /// IL5001 and IL5002: route subsets against the DestinationRules.
 fn subset_rules(facts: &Facts) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (r, subsets) in resolve_subsets(facts, &mut out) {
+    let unresolved = resolve_subsets(facts, &mut out);
+    if !facts.closed_world {
+        let _ = facts
+            .unchecked_note
+            .set(unchecked_summary(facts, &unresolved));
+    }
+    for (r, subsets) in unresolved {
         let (names, s) = (quoted(subsets.iter().copied()), plural(subsets.len()));
         if facts.closed_world {
             let d = Diagnostic::new(
@@ -464,13 +472,20 @@ pub fn unchecked_note(facts: &Facts) -> Option<String> {
     if facts.closed_world {
         return None;
     }
+    facts
+        .unchecked_note
+        .get_or_init(|| unchecked_summary(facts, &resolve_subsets(facts, &mut Vec::new())))
+        .clone()
+}
+
+fn unchecked_summary(facts: &Facts, unresolved: &Unresolved) -> Option<String> {
     let mut hosts: BTreeSet<&str> = BTreeSet::new();
     let mut namespaces: BTreeSet<&str> = BTreeSet::new();
     let mut subsets = 0;
-    for (r, names) in resolve_subsets(facts, &mut Vec::new()) {
-        if !checkable(facts, &r) {
+    for (r, names) in unresolved {
+        if !checkable(facts, r) {
             hosts.insert(r.host);
-            namespaces.insert(host_namespace(&r));
+            namespaces.insert(host_namespace(r));
             subsets += names.len();
         }
     }

@@ -128,7 +128,24 @@ impl<'a> Site<'a> {
     /// The value a model location names (multi-line values cut to their
     /// first line, as every finding's span).
     pub fn at_loc(&self, loc: &model::Loc) -> Located {
-        self.located(loc.pointer.clone(), Target::Value)
+        // A model location holds its value's span: no pointer lookup (a
+        // located mapping key, whose span is the key's, is looked up).
+        if loc.key == Some(loc.span) {
+            return self.located(loc.pointer.clone(), Target::Value);
+        }
+        let span = crate::locate::value_span(loc.span, self.text);
+        debug_assert_eq!(
+            span,
+            locate(&self.obj.node, &loc.pointer, Target::Value, self.text),
+            "{}",
+            loc.pointer
+        );
+        Located {
+            file: self.file.clone(),
+            span,
+            pointer: loc.pointer.clone(),
+            object: self.object.clone(),
+        }
     }
 
     fn located(&self, pointer: String, target: Target) -> Located {

@@ -55,7 +55,7 @@ pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
         if let Some(p) = problem {
             out.push(Finding::new(
                 &DURATION_INVALID,
-                pointer,
+                pointer(),
                 format!("`{k}`: {p}"),
             ));
         }

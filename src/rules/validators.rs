@@ -14,25 +14,36 @@ pub fn is_dns1123_label(s: &str) -> bool {
 }
 
 fn check_labels(domain: &str) -> Result<(), String> {
-    let parts: Vec<&str> = domain.split('.').collect();
-    let top = parts.last().copied().unwrap_or_default();
+    // A byte scan for the dots (no list of labels, no char searcher): this
+    // runs for every host of every object and again for every reference.
+    let bytes = domain.as_bytes();
+    let dot = |from: usize| {
+        bytes[from..]
+            .iter()
+            .position(|&b| b == b'.')
+            .map(|i| from + i)
+    };
+    let top = &domain[bytes.iter().rposition(|&b| b == b'.').map_or(0, |i| i + 1)..];
     if !top.is_empty() && top.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!(
             "domain name \"{domain}\" invalid (top level domain \"{top}\" cannot be all-numeric)"
         ));
     }
-    for (i, label) in parts.iter().enumerate() {
+    let mut start = 0;
+    loop {
+        let end = dot(start).unwrap_or(bytes.len());
+        let (label, last) = (&domain[start..end], end == bytes.len());
         // A trailing dot (empty last label) is fine.
-        if i == parts.len() - 1 && label.is_empty() {
-            continue;
-        }
-        if !is_dns1123_label(label) {
+        if !(is_dns1123_label(label) || last && label.is_empty()) {
             return Err(format!(
                 "domain name \"{domain}\" invalid (label \"{label}\" invalid)"
             ));
         }
+        if last {
+            return Ok(());
+        }
+        start = end + 1;
     }
-    Ok(())
 }
 
 fn preconditions(name: &str) -> Result<(), String> {
@@ -98,8 +109,8 @@ pub fn fqdn(name: &str) -> Result<(), String> {
 /// `ValidateWildcardDomain`: a wildcard only as the first label (`*`, `*foo`, `*-foo`).
 pub fn wildcard_domain(domain: &str) -> Result<(), String> {
     preconditions(domain)?;
-    let (first, rest) = match domain.split_once('.') {
-        Some((f, r)) => (f, Some(r)),
+    let (first, rest) = match domain.bytes().position(|b| b == b'.') {
+        Some(i) => (&domain[..i], Some(&domain[i + 1..])),
         None => (domain, None),
     };
     let body = first
@@ -289,6 +300,26 @@ mod tests {
         assert!(wildcard_domain("default/baz").is_err());
         assert!(fqdn("mesh").is_ok());
         assert!(fqdn("b@dgateway").is_err());
+        // Labels as Go's strings.Split gives them: a trailing dot is fine,
+        // an empty label elsewhere is named in the message.
+        assert!(fqdn("reviews.default.svc.cluster.local.").is_ok());
+        assert!(wildcard_domain("*.").is_ok());
+        assert_eq!(
+            fqdn("a..b"),
+            Err("domain name \"a..b\" invalid (label \"\" invalid)".into())
+        );
+        assert_eq!(
+            fqdn("a.b.."),
+            Err("domain name \"a.b..\" invalid (label \"\" invalid)".into())
+        );
+        assert_eq!(
+            fqdn("-a.b"),
+            Err("domain name \"-a.b\" invalid (label \"-a\" invalid)".into())
+        );
+        assert_eq!(
+            fqdn("a.b-"),
+            Err("domain name \"a.b-\" invalid (label \"b-\" invalid)".into())
+        );
     }
 
     #[test]

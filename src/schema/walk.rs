@@ -9,8 +9,6 @@ use super::keywords::{Custom, EXCLUSIVE, EXCLUSIVE_GROUPS};
 use super::structural::{compare, duplicate_items, equal, Additional, Schema, LIST_MAP_KEYS};
 use std::fmt::Write;
 
-use crate::yaml::escape_pointer_token;
-
 /// Which keyword a value breaks, with what the message needs.
 pub enum Kind<'s, 'i> {
     Type,
@@ -97,7 +95,7 @@ pub struct Violation<'s, 'i> {
 /// Every violation of `schema` by `instance`.
 pub fn violations<'s, 'i>(schema: &'s Schema, instance: &'i Json) -> Vec<Violation<'s, 'i>> {
     let mut out = Vec::new();
-    let mut path = String::new();
+    let mut path = Vec::new();
     walk(schema, instance, &mut path, &mut out);
     out
 }
@@ -105,12 +103,12 @@ pub fn violations<'s, 'i>(schema: &'s Schema, instance: &'i Json) -> Vec<Violati
 fn walk<'s, 'i>(
     schema: &'s Schema,
     v: &'i Json,
-    path: &mut String,
+    path: &mut Vec<Step<'i>>,
     out: &mut Vec<Violation<'s, 'i>>,
 ) {
     let mut report = |kind: Kind<'s, 'i>| {
         out.push(Violation {
-            pointer: path.clone(),
+            pointer: pointer(path),
             schema,
             instance: v,
             kind,
@@ -184,10 +182,9 @@ fn walk<'s, 'i>(
             }
             if let Some(item_schema) = &schema.items {
                 for (i, item) in items.iter().enumerate() {
-                    let len = path.len();
-                    let _ = write!(path, "/{i}");
+                    path.push(Step::Index(i));
                     walk(item_schema, item, path, out);
-                    path.truncate(len);
+                    path.pop();
                 }
             }
         }
@@ -207,7 +204,7 @@ fn walk<'s, 'i>(
                     (None, Additional::Any) => continue,
                     (None, Additional::Forbidden) => {
                         out.push(Violation {
-                            pointer: path.clone(),
+                            pointer: pointer(path),
                             schema,
                             instance: v,
                             kind: Kind::Unexpected(key),
@@ -215,10 +212,9 @@ fn walk<'s, 'i>(
                         continue;
                     }
                 };
-                let len = path.len();
-                push_token(path, key);
+                path.push(Step::Key(key));
                 walk(child, value, path, out);
-                path.truncate(len);
+                path.pop();
             }
         }
         Json::Null | Json::Bool(_) => {}
@@ -236,13 +232,24 @@ fn second_conflicting<'i>(groups: &[Vec<String>], v: &'i Json) -> Option<&'i str
     })
 }
 
-/// Appends `/key` to a pointer, escaping only when needed (no allocation
-/// for ordinary keys).
-fn push_token(path: &mut String, key: &str) {
-    path.push('/');
-    if key.contains(['~', '/']) {
-        path.push_str(&escape_pointer_token(key));
-    } else {
-        path.push_str(key);
+/// One step from a value to a part of it.
+enum Step<'i> {
+    Key(&'i str),
+    Index(usize),
+}
+
+/// The RFC 6901 pointer of a path, built only for a violation: the walk
+/// visits every value of every object, and most are valid.
+fn pointer(path: &[Step]) -> String {
+    let mut p = String::new();
+    for step in path {
+        p.push('/');
+        match step {
+            Step::Key(k) => crate::yaml::push_pointer_token(&mut p, k),
+            Step::Index(i) => {
+                let _ = write!(p, "{i}");
+            }
+        }
     }
+    p
 }

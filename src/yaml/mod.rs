@@ -142,7 +142,8 @@ pub fn escape_pointer_token(token: &str) -> String {
 
 /// Appends one escaped JSON pointer token (no intermediate string).
 pub fn push_pointer_token(out: &mut String, token: &str) {
-    if !token.contains(['~', '/']) {
+    // A byte scan: `contains(['~', '/'])` decodes chars (1.3% of `check`).
+    if !token.bytes().any(|b| b == b'~' || b == b'/') {
         out.push_str(token);
         return;
     }

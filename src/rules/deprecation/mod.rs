@@ -322,19 +322,16 @@ fn durations(spec: &JsonAt, out: &mut Vec<Finding>) {
         let short = duration::format(n);
         if n > 0 && short != s && s.len() > short.len() {
             out.push(
-                Finding::new(
-                    &DURATION_SPELLING,
-                    pointer.clone(),
-                    format!("`{s}` is `{short}`"),
-                )
-                .fix(FixSpec {
-                    title: format!("write {short}"),
-                    applicability: Applicability::Safe,
-                    changes: vec![Change::Value {
-                        pointer,
-                        text: short,
-                    }],
-                }),
+                Finding::new(&DURATION_SPELLING, pointer(), format!("`{s}` is `{short}`")).fix(
+                    FixSpec {
+                        title: format!("write {short}"),
+                        applicability: Applicability::Safe,
+                        changes: vec![Change::Value {
+                            pointer: pointer(),
+                            text: short,
+                        }],
+                    },
+                ),
             );
         }
     });
