@@ -7,7 +7,6 @@
 //! summary notes them instead.
 
 use std::collections::BTreeMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
 
 use crate::diagnostic::{Diagnostic, Related};
 use crate::model::JsonAt;
@@ -62,10 +61,42 @@ pub struct DefinedFacts {
 /// copies are told apart from differing ones without keeping the data.
 pub type Content = u64;
 
+/// Computed for every named object, so cheap: no allocation (serde_json's
+/// own `Hash` of a map sorts a copy of its entries), a multiply per word,
+/// mappings combined by a commutative sum of their entries' hashes.
 fn content(json: &serde_json::Value) -> Content {
-    let mut hasher = DefaultHasher::new();
-    json.hash(&mut hasher);
-    hasher.finish()
+    use serde_json::Value;
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mix = |h: u64, x: u64| (h.rotate_left(5) ^ x).wrapping_mul(K);
+    let bytes = |tag: u64, b: &[u8]| {
+        let mut h = mix(tag, b.len() as u64);
+        let mut chunks = b.chunks_exact(8);
+        for c in &mut chunks {
+            h = mix(h, u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        let mut last = [0u8; 8];
+        last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        mix(h, u64::from_le_bytes(last))
+    };
+    match json {
+        Value::Null => 1,
+        Value::Bool(b) => mix(2, u64::from(*b)),
+        Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+            (Some(u), _, _) => mix(3, u),
+            (None, Some(i), _) => mix(4, i as u64),
+            (_, _, f) => mix(5, f.unwrap_or_default().to_bits()),
+        },
+        Value::String(s) => bytes(6, s.as_bytes()),
+        Value::Array(items) => items
+            .iter()
+            .fold(mix(7, items.len() as u64), |h, item| mix(h, content(item))),
+        Value::Object(map) => {
+            let sum = map.iter().fold(0u64, |acc, (k, v)| {
+                acc.wrapping_add(mix(bytes(8, k.as_bytes()), content(v)))
+            });
+            mix(mix(9, map.len() as u64), sum)
+        }
+    }
 }
 
 /// What `kubectl apply` identifies an object by (the version does not count).
@@ -186,4 +217,30 @@ pub fn check(facts: &DefinedFacts, closed_world: bool) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content;
+    use serde_json::json;
+
+    #[test]
+    fn content_ignores_key_order_and_tells_values_apart() {
+        let a = json!({"spec": {"hosts": ["a"], "http": [{"timeout": "1s"}]}, "kind": "VS"});
+        let b = json!({"kind": "VS", "spec": {"http": [{"timeout": "1s"}], "hosts": ["a"]}});
+        assert_eq!(content(&a), content(&b));
+        for other in [
+            json!({"kind": "VS", "spec": {"http": [{"timeout": "2s"}], "hosts": ["a"]}}),
+            json!({"kind": "VS", "spec": {"http": [{"timeout": "1s"}], "hosts": ["a", "a"]}}),
+            json!({"kind": "VS", "spec": {"http": [{"timeout": "1s"}], "hosts": "a"}}),
+            json!({"kind": "VS", "spec": {"http": [{"timeout": "1s"}]}}),
+            json!({"kind": "VS", "spec": {"http": [{"timeout": "1s"}], "hosts": ["a"]}, "x": null}),
+        ] {
+            assert_ne!(content(&a), content(&other), "{other}");
+        }
+        // Keys and values do not trade places, numbers keep their type.
+        assert_ne!(content(&json!({"a": "b"})), content(&json!({"b": "a"})));
+        assert_ne!(content(&json!(1)), content(&json!(1.0)));
+        assert_ne!(content(&json!("12345678")), content(&json!("123456780")));
+    }
 }
