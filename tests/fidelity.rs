@@ -140,7 +140,7 @@ fn misspelled_kinds_are_reported_and_counted_as_skipped() {
             row("/apiVersion", "`networking.istoi.io` is not an API group of Istio: this VirtualService is not checked", "did you mean `networking.istio.io/v1`?"),
             row("/apiVersion", "AuthorizationPolicy is not served in version `v2` of security.istio.io: this object is not checked", "use `security.istio.io/v1` or `security.istio.io/v1beta1`"),
             row("/apiVersion", "PeerAuthentication is a kind of security.istio.io, not of networking.istio.io: this object is not checked", "use `apiVersion: security.istio.io/v1`"),
-            row("/apiVersion", "`config.istio.io` is not an API group of Istio: this rule is not checked", "fix the spelling of `apiVersion` and `kind`"),
+            row("/apiVersion", "`config.istio.io` is Mixer's API group, removed in Istio 1.8: no cluster serves this rule any more, and it is not checked", "Mixer's policies and telemetry are now AuthorizationPolicy, Telemetry and WasmPlugin (security.istio.io, telemetry.istio.io, extensions.istio.io)"),
             row("/apiVersion", "VirtualService `networking.istio.io/v2` is not served by Istio 1.30.3", "use one of: networking.istio.io/v1, networking.istio.io/v1alpha3, networking.istio.io/v1beta1 (or pass --istio-version)"),
         ]
     );

@@ -25,7 +25,9 @@ Objects whose `apiVersion` names one of Istio's API groups (`networking.istio.io
 kind or version Istio does not define: `kind: Destinationrule`, `kind: VirtualServices`,
 `apiVersion: networking.istoi.io/v1`, `security.istio.io/v2`. The message suggests the
 nearest name. The networking kinds whose schemas istiolint bundles report an unknown version
-as IL2005 instead.
+as IL2005 instead. Groups Istio removed are named as such, with their replacement:
+`config.istio.io` (Mixer, removed in 1.8), `rbac.istio.io` and `authentication.istio.io`
+(v1alpha1, removed in 1.6).
 
 Such objects are not checked otherwise: the summary counts them as skipped.
 
@@ -87,8 +89,39 @@ fn versions(kind: &str, group_versions: &'static [&'static str]) -> &'static [&'
     }
 }
 
+/// Istio API groups that are no longer served: the release that removed
+/// each, and what replaced it.
+const REMOVED: &[(&str, &str, &str)] = &[
+    (
+        "config.istio.io",
+        "Mixer's API group, removed in Istio 1.8",
+        "Mixer's policies and telemetry are now AuthorizationPolicy, Telemetry and WasmPlugin (security.istio.io, telemetry.istio.io, extensions.istio.io)",
+    ),
+    (
+        "rbac.istio.io",
+        "the RBAC v1alpha1 API group, removed in Istio 1.6",
+        "use AuthorizationPolicy (security.istio.io/v1)",
+    ),
+    (
+        "authentication.istio.io",
+        "the authentication v1alpha1 API group, removed in Istio 1.6",
+        "use PeerAuthentication and RequestAuthentication (security.istio.io/v1)",
+    ),
+];
+
 pub fn check(object: &Object, opts: &Options) -> Vec<Finding> {
     let group = object.group.as_str();
+    if let Some((_, what, instead)) = REMOVED.iter().find(|(g, _, _)| *g == group) {
+        return vec![Finding::new(
+            &UNKNOWN_KIND,
+            "/apiVersion",
+            format!(
+                "`{group}` is {what}: no cluster serves this {} any more, and it is not checked",
+                object.kind
+            ),
+        )
+        .help(*instead)];
+    }
     let names = GROUPS.iter().map(|(g, _, _)| *g);
     let Some(&(_, kinds, group_versions)) = GROUPS.iter().find(|(g, _, _)| *g == group) else {
         // A group that is not Istio's: only near misses and other `*.istio.io` groups.
