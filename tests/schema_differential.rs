@@ -16,8 +16,8 @@ use std::sync::OnceLock;
 
 use istiolint::objects::extract;
 use istiolint::schema::keywords::{Custom, CEL, EXCLUSIVE, EXCLUSIVE_GROUPS};
-use istiolint::schema::structural::{duplicate_items, LIST_MAP_KEYS};
-use istiolint::schema::walk::{violations, Kind};
+use istiolint::schema::structural::LIST_MAP_KEYS;
+use istiolint::schema::walk::{duplicate_items, violations, Kind};
 use istiolint::schema::{lookup, nulls, releases, Compiled, IstioVersion, Lookup, GROUP};
 use istiolint::yaml::{escape_pointer_token, parse_stream, Limits};
 use jsonschema::error::ValidationErrorKind;

@@ -187,36 +187,39 @@ fn cel_rules(rules: &[Value]) -> Vec<(CelRule, String)> {
         .collect()
 }
 
+/// Every distinct CEL rule of the bundled schemas with its message, in
+/// schema order (for the tests that evaluate each one).
+pub fn bundled_cel_rules() -> Vec<(String, String)> {
+    fn walk(v: &Value, out: &mut Vec<(String, String)>) {
+        match v {
+            Value::Object(m) => {
+                for r in m.get(CEL).and_then(Value::as_array).into_iter().flatten() {
+                    let rule = r["rule"].as_str().unwrap_or_default().to_string();
+                    let message = r["message"].as_str().unwrap_or_default().to_string();
+                    if !out.iter().any(|(x, _)| *x == rule) {
+                        out.push((rule, message));
+                    }
+                }
+                m.values().for_each(|c| walk(c, out));
+            }
+            Value::Array(a) => a.iter().for_each(|c| walk(c, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for s in super::SCHEMAS {
+        if let Ok(json) = serde_json::from_str(s.json) {
+            walk(&json, &mut out);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::schema::cel::CelProgram;
     use serde_json::json;
-
-    /// Every distinct CEL rule of every bundled schema, with its message.
-    fn bundled_rules() -> Vec<(String, String)> {
-        fn walk(v: &Value, out: &mut Vec<(String, String)>) {
-            match v {
-                Value::Object(m) => {
-                    for r in m.get(CEL).and_then(Value::as_array).into_iter().flatten() {
-                        let rule = r["rule"].as_str().unwrap_or_default().to_string();
-                        let message = r["message"].as_str().unwrap_or_default().to_string();
-                        if !out.iter().any(|(x, _)| *x == rule) {
-                            out.push((rule, message));
-                        }
-                    }
-                    m.values().for_each(|c| walk(c, out));
-                }
-                Value::Array(a) => a.iter().for_each(|c| walk(c, out)),
-                _ => {}
-            }
-        }
-        let mut out = Vec::new();
-        for s in crate::schema::SCHEMAS {
-            walk(&serde_json::from_str(s.json).unwrap(), &mut out);
-        }
-        out
-    }
 
     /// Values of every JSON type a rule may sit on.
     fn samples() -> Vec<Value> {
@@ -238,7 +241,7 @@ mod tests {
 
     #[test]
     fn every_bundled_cel_rule_evaluates() {
-        let rules = bundled_rules();
+        let rules = bundled_cel_rules();
         assert!(rules.len() >= 23, "{} rules", rules.len());
         let mut by_evaluator = 0;
         for (rule, _) in &rules {
@@ -291,7 +294,7 @@ mod tests {
         ])
         .collect();
         let (mut compared, mut differ) = (0, Vec::<String>::new());
-        for (rule, message) in bundled_rules() {
+        for (rule, message) in bundled_cel_rules() {
             let Some(native) = CelRule::native(&rule) else {
                 continue;
             };

@@ -118,32 +118,6 @@ const IGNORED: &[&str] = &["$schema", "title", "description", "x-kubernetes-list
 /// The keyword of a list of items identified by some of their fields.
 pub const LIST_MAP_KEYS: &str = "x-kubernetes-list-map-keys";
 
-/// Each item (by index) whose `keys` repeat those of an earlier item, with
-/// the index of that earlier one, as the API server reports duplicates of a
-/// `x-kubernetes-list-type: map` list. An absent key counts as null.
-pub fn duplicate_items(keys: &[String], items: &[Json]) -> Vec<(usize, usize)> {
-    let id = |item: &Json| -> Vec<Json> {
-        keys.iter()
-            .map(|k| item.get(k.as_str()).cloned().unwrap_or(Json::Null))
-            .collect()
-    };
-    let ids: Vec<Vec<Json>> = items.iter().map(id).collect();
-    let mut out = Vec::new();
-    for (j, b) in ids.iter().enumerate() {
-        if !items[j].is_object() {
-            continue;
-        }
-        if let Some(i) = ids[..j]
-            .iter()
-            .enumerate()
-            .position(|(i, a)| items[i].is_object() && a.iter().zip(b).all(|(x, y)| equal(x, y)))
-        {
-            out.push((i, j));
-        }
-    }
-    out
-}
-
 impl Schema {
     /// Compiles a schema node; the error names the pointer and the keyword.
     pub fn compile(json: &Json) -> Result<Schema, String> {

@@ -6,7 +6,7 @@
 use serde_json::{Number, Value as Json};
 
 use super::keywords::{Custom, EXCLUSIVE, EXCLUSIVE_GROUPS};
-use super::structural::{compare, duplicate_items, equal, Additional, Schema, LIST_MAP_KEYS};
+use super::structural::{compare, equal, Additional, Schema, LIST_MAP_KEYS};
 use std::fmt::Write;
 
 /// Which keyword a value breaks, with what the message needs.
@@ -252,4 +252,24 @@ fn pointer(path: &[Step]) -> String {
         }
     }
     p
+}
+
+/// Each item (by index) whose `keys` repeat those of an earlier item, with
+/// the index of that earlier one, as the API server reports duplicates of a
+/// `x-kubernetes-list-type: map` list. An absent key counts as null; items
+/// that are not objects break `type` and are left out here.
+pub fn duplicate_items(keys: &[String], items: &[Json]) -> Vec<(usize, usize)> {
+    let same = |a: &Json, b: &Json| {
+        keys.iter().all(|k| {
+            let (x, y) = (a.get(k.as_str()), b.get(k.as_str()));
+            equal(x.unwrap_or(&Json::Null), y.unwrap_or(&Json::Null))
+        })
+    };
+    let mut out = Vec::new();
+    for (j, b) in items.iter().enumerate().filter(|(_, b)| b.is_object()) {
+        if let Some(i) = (0..j).find(|&i| items[i].is_object() && same(&items[i], b)) {
+            out.push((i, j));
+        }
+    }
+    out
 }

@@ -66,6 +66,10 @@ impl<'a> V<'a> {
         }
     }
 
+    fn is_list(&self) -> bool {
+        matches!(self, V::JsonList(_) | V::List(_))
+    }
+
     fn items(&self) -> Option<Vec<V<'a>>> {
         match self {
             V::JsonList(items) => Some(items.iter().map(V::from_json).collect()),
@@ -97,7 +101,6 @@ pub fn eval<'e: 'a, 'a>(e: &'e Expr, vars: &mut Vec<(&'e str, V<'a>)>) -> R<'a> 
                 .map(|i| eval(i, vars))
                 .collect::<Result<_, _>>()?,
         )),
-        Expr::Map(_) => Err("map literals are not supported".into()),
         Expr::Select(target, field) => match eval(target, vars)? {
             V::Map(m) => m
                 .get(field)
@@ -246,9 +249,8 @@ fn call<'a>(name: &str, member: bool, args: Vec<V<'a>>) -> R<'a> {
     };
     Ok(match (name, member, args.as_slice()) {
         ("size", _, [V::Str(s)]) => V::Int(s.chars().count() as i64),
-        ("size", _, [l @ (V::List(_) | V::JsonList(_))]) => {
-            V::Int(l.items().map_or(0, |i| i.len()) as i64)
-        }
+        ("size", _, [V::List(l)]) => V::Int(l.len() as i64),
+        ("size", _, [V::JsonList(l)]) => V::Int(l.len() as i64),
         ("size", _, [V::Map(m)]) => V::Int(m.len() as i64),
         ("contains", true, [V::Str(s), V::Str(x)]) => V::Bool(s.contains(x.as_ref())),
         ("startsWith", true, [V::Str(s), V::Str(x)]) => V::Bool(s.starts_with(x.as_ref())),
@@ -362,7 +364,7 @@ fn arithmetic<'a>(op: Op, a: &V<'a>, b: &V<'a>) -> Option<Result<V<'a>, &'static
         (V::Str(x), V::Str(y)) if op == Op::Add => Ok(V::Str(Cow::Owned(format!("{x}{y}")))),
         (V::Duration(x), V::Duration(y)) if op == Op::Add => Ok(V::Duration(x + y)),
         (V::Duration(x), V::Duration(y)) if op == Op::Sub => Ok(V::Duration(x - y)),
-        (x, y) if op == Op::Add && x.items().is_some() && y.items().is_some() => {
+        (x, y) if op == Op::Add && x.is_list() && y.is_list() => {
             let mut items = x.items()?;
             items.extend(y.items()?);
             Ok(V::List(items))
@@ -403,10 +405,10 @@ fn equal(a: &V, b: &V) -> bool {
         (V::Str(x), V::Str(y)) => x == y,
         (V::Duration(x), V::Duration(y)) => x == y,
         (V::Map(x), V::Map(y)) => x == y,
-        (x, y) if x.items().is_some() && y.items().is_some() => {
-            let (x, y) = (x.items().unwrap_or_default(), y.items().unwrap_or_default());
-            x.len() == y.len() && x.iter().zip(&y).all(|(p, q)| equal(p, q))
-        }
+        (x, y) if x.is_list() && y.is_list() => match (x.items(), y.items()) {
+            (Some(x), Some(y)) => x.len() == y.len() && x.iter().zip(&y).all(|(p, q)| equal(p, q)),
+            _ => false,
+        },
         _ => order(a, b) == Some(Ordering::Equal) && number(a).is_some() && number(b).is_some(),
     }
 }

@@ -24,7 +24,6 @@ use parse::Expr;
 
 /// One compiled rule.
 pub struct CelProgram {
-    pub source: String,
     expr: Expr,
 }
 
@@ -32,7 +31,6 @@ impl CelProgram {
     /// Parses a rule; the error names what could not be read.
     pub fn compile(source: &str) -> Result<CelProgram, String> {
         Ok(CelProgram {
-            source: source.to_string(),
             expr: parse::parse(source)?,
         })
     }
