@@ -358,7 +358,7 @@ fn resolve_subsets<'a>(facts: &'a Facts, out: &mut Vec<Diagnostic>) -> Unresolve
         let chosen = || candidates().filter(move |d| !exact || d.host == r.host);
         if chosen().next().is_none() {
             let same = |(first, _): &&mut (SubsetRef, Vec<&str>)| {
-                Arc::ptr_eq(&first.at.object, &r.at.object) && first.host == r.host
+                first.at.same_object(r.at) && first.host == r.host
             };
             match unresolved.iter_mut().find(|e| same(e)) {
                 Some((_, subsets)) => {
@@ -386,7 +386,7 @@ fn resolve_subsets<'a>(facts: &'a Facts, out: &mut Vec<Diagnostic>) -> Unresolve
         };
         let d = Diagnostic::new(
             &SUBSET_NOT_FOUND,
-            r.at.file.clone(),
+            r.at.file().clone(),
             format!(
                 "subset `{}` is not defined by the DestinationRule for `{}`; {list}",
                 r.subset, r.host
@@ -431,7 +431,7 @@ fn subset_rules(facts: &Facts) -> Vec<Diagnostic> {
         if facts.closed_world {
             let d = Diagnostic::new(
                 &SUBSET_NOT_FOUND,
-                r.at.file.clone(),
+                r.at.file().clone(),
                 format!(
                     "subset{s} {names} of `{}` not defined: no DestinationRule for it is among the inputs, declared complete by --closed-world",
                     r.host
@@ -446,7 +446,7 @@ fn subset_rules(facts: &Facts) -> Vec<Diagnostic> {
         }
         let d = Diagnostic::new(
             &NO_DESTINATION_RULE,
-            r.at.file.clone(),
+            r.at.file().clone(),
             format!(
                 "no DestinationRule for `{}` is among the inputs, so subset{s} {names} cannot be checked",
                 r.host,
@@ -519,9 +519,9 @@ struct SubsetRef<'a> {
 }
 
 fn at(mut d: Diagnostic, r: &SubsetRef) -> Diagnostic {
-    d.span = Some(r.at.span);
-    d.pointer = Some(r.at.pointer.clone());
-    d.object = Some(ObjectRef::clone(&r.at.object));
+    d.span = Some(r.at.span());
+    d.pointer = Some(r.at.pointer());
+    d.object = Some(ObjectRef::clone(r.at.object()));
     d
 }
 

@@ -207,7 +207,7 @@ fn wide_mtls(d: &DrFact) -> bool {
 }
 
 fn same_object(a: &DrFact, b: &DrFact) -> bool {
-    a.namespace == b.namespace && a.at.object.name == b.at.object.name
+    a.namespace == b.namespace && a.at.object().name == b.at.object().name
 }
 
 fn subsets_collide<'a>(a: &'a DrFact, b: &DrFact) -> Vec<&'a str> {
@@ -256,7 +256,7 @@ fn duplicates(drs: &[DrFact]) -> Vec<Diagnostic> {
     let eligible: Vec<&DrFact> = drs
         .iter()
         .filter(|d| !d.selector && !wide_mtls(d))
-        .filter(|d| seen.insert((d.namespace.as_str(), d.at.object.name.as_deref())))
+        .filter(|d| seen.insert((d.namespace.as_str(), d.at.object().name.as_deref())))
         .collect();
     let mut groups: HashMap<&str, HostGroup> = HashMap::new();
     for d in &eligible {
@@ -339,10 +339,10 @@ fn duplicates(drs: &[DrFact]) -> Vec<Diagnostic> {
         );
         diag.related = clashes
             .iter()
-            .filter(|(o, _)| o.at.file == d.at.file)
+            .filter(|(o, _)| o.at.file() == d.at.file())
             .map(|(o, _)| Related {
-                file: o.at.file.clone(),
-                span: o.at.span,
+                file: o.at.file().clone(),
+                span: o.at.span(),
                 label: format!("DestinationRule {}", qualified(o, &d.namespace)),
             })
             .collect();
@@ -353,7 +353,7 @@ fn duplicates(drs: &[DrFact]) -> Vec<Diagnostic> {
 
 /// `name`, or `namespace/name` when it lives elsewhere.
 fn qualified(d: &DrFact, from_ns: &str) -> String {
-    let name = d.at.object.name.as_deref().unwrap_or("?");
+    let name = d.at.object().name.as_deref().unwrap_or("?");
     if d.namespace == from_ns {
         name.to_string()
     } else {

@@ -140,7 +140,9 @@ fn redefined(facts: &DefinedFacts) -> Vec<(&Identity, Vec<(&Located, Content)>)>
         .into_iter()
         .filter(|(_, places)| places.len() > 1)
         .map(|(id, mut places)| {
-            places.sort_by(|(a, _), (b, _)| (&a.file, a.span.start).cmp(&(&b.file, b.span.start)));
+            places.sort_by(|(a, _), (b, _)| {
+                (&a.file(), a.span().start).cmp(&(&b.file(), b.span().start))
+            });
             (id, places)
         })
         .collect()
@@ -158,7 +160,7 @@ pub fn unchecked_note(facts: &DefinedFacts, closed_world: bool) -> Option<String
         let (first, first_data) = places[0];
         let others: Vec<_> = places[1..]
             .iter()
-            .filter(|(p, data)| p.file != first.file && *data != first_data)
+            .filter(|(p, data)| p.file() != first.file() && *data != first_data)
             .collect();
         if let Some((later, _)) = others.first() {
             count += 1;
@@ -166,7 +168,11 @@ pub fn unchecked_note(facts: &DefinedFacts, closed_world: bool) -> Option<String
             if examples.len() < 2 {
                 examples.push(format!(
                     "{} {}/{} in {} and {}",
-                    id.kind, id.namespace, id.name, first.file, later.file
+                    id.kind,
+                    id.namespace,
+                    id.name,
+                    first.file(),
+                    later.file()
                 ));
             }
         }
@@ -189,28 +195,28 @@ pub fn check(facts: &DefinedFacts, closed_world: bool) -> Vec<Diagnostic> {
     for (id, places) in redefined(facts) {
         let (first, first_data) = places[0];
         for (later, data) in &places[1..] {
-            if *data == first_data || (later.file != first.file && !closed_world) {
+            if *data == first_data || (later.file() != first.file() && !closed_world) {
                 continue;
             }
-            let where_first = if first.file == later.file {
-                format!("earlier in {} (line {})", first.file, first.span.line)
+            let where_first = if first.file() == later.file() {
+                format!("earlier in {} (line {})", first.file(), first.span().line)
             } else {
-                format!("in {} (line {})", first.file, first.span.line)
+                format!("in {} (line {})", first.file(), first.span().line)
             };
             let mut d = Diagnostic::new(
                 &DUPLICATE_OBJECT,
-                later.file.clone(),
+                later.file().clone(),
                 format!(
                     "{} {}/{} is also defined {where_first}; `kubectl apply` keeps only the one applied last",
                     id.kind, id.namespace, id.name
                 ),
             )
-            .at(later.span);
-            d.pointer = Some(later.pointer.clone());
-            d.object = Some((*later.object).clone());
+            .at(later.span());
+            d.pointer = Some(later.pointer());
+            d.object = Some(crate::diagnostic::ObjectRef::clone(later.object()));
             d.related.push(Related {
-                file: first.file.clone(),
-                span: first.span,
+                file: first.file().clone(),
+                span: first.span(),
                 label: "first defined here".into(),
             });
             out.push(d);

@@ -77,13 +77,65 @@ pub struct UnlabelledSubset {
     pub context: bool,
 }
 
+/// Where a fact is, compact: the index keeps one per host, destination and
+/// subset of every object, so a location is an owner shared by the object's
+/// locations, 32-bit positions and its JSON pointer as a range of the
+/// owner's pointer text (one allocation per object, not one per location).
 #[derive(Clone, Debug)]
 pub struct Located {
-    pub file: Arc<str>,
-    pub span: Span,
-    pub pointer: String,
-    /// Shared by every location of one object.
-    pub object: Arc<ObjectRef>,
+    owner: Arc<Owner>,
+    start: u32,
+    end: u32,
+    line: u32,
+    col: u32,
+    end_line: u32,
+    end_col: u32,
+    pointer: (u32, u32),
+}
+
+/// What every location of one object shares.
+#[derive(Debug)]
+pub struct Owner {
+    file: Arc<str>,
+    object: Arc<ObjectRef>,
+    pointers: std::sync::Mutex<String>,
+}
+
+impl Located {
+    pub fn file(&self) -> &Arc<str> {
+        &self.owner.file
+    }
+
+    pub fn object(&self) -> &Arc<ObjectRef> {
+        &self.owner.object
+    }
+
+    pub fn span(&self) -> Span {
+        Span {
+            start: self.start as usize,
+            end: self.end as usize,
+            line: self.line,
+            col: self.col,
+            end_line: self.end_line,
+            end_col: self.end_col,
+        }
+    }
+
+    /// The JSON pointer inside the object.
+    pub fn pointer(&self) -> String {
+        let (from, to) = (self.pointer.0 as usize, self.pointer.1 as usize);
+        let text = self
+            .owner
+            .pointers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        text.get(from..to).unwrap_or_default().to_string()
+    }
+
+    /// Whether both locations are in the same object.
+    pub fn same_object(&self, other: &Located) -> bool {
+        Arc::ptr_eq(&self.owner, &other.owner)
+    }
 }
 
 /// One object being indexed: what every location in it shares.
@@ -92,6 +144,7 @@ pub struct Site<'a> {
     pub file: &'a Arc<str>,
     pub text: &'a str,
     pub object: Arc<ObjectRef>,
+    owner: Arc<Owner>,
     /// The object's namespace; `default` when it names none, as kubectl applies it.
     pub ns: &'a str,
     /// The object's typed model, when the model covers its kind.
@@ -105,24 +158,30 @@ impl<'a> Site<'a> {
         text: &'a str,
         model: Option<&'a crate::model::Model>,
     ) -> Site<'a> {
+        let object = Arc::new(obj.object_ref());
         Site {
             model,
             obj,
             file,
             text,
-            object: Arc::new(obj.object_ref()),
+            owner: Arc::new(Owner {
+                file: file.clone(),
+                object: object.clone(),
+                pointers: std::sync::Mutex::new(String::new()),
+            }),
+            object,
             ns: obj.ns(),
         }
     }
 
     /// The value at `pointer`.
     pub fn at(&self, pointer: String) -> Located {
-        self.located(pointer, Target::Value)
+        self.located(&pointer, Target::Value)
     }
 
     /// The mapping key that leads to `pointer`.
     pub fn at_key(&self, pointer: String) -> Located {
-        self.located(pointer, Target::Key)
+        self.located(&pointer, Target::Key)
     }
 
     /// The value a model location names (multi-line values cut to their
@@ -131,7 +190,7 @@ impl<'a> Site<'a> {
         // A model location holds its value's span: no pointer lookup (a
         // located mapping key, whose span is the key's, is looked up).
         if loc.key == Some(loc.span) {
-            return self.located(loc.pointer.clone(), Target::Value);
+            return self.located(&loc.pointer, Target::Value);
         }
         let span = crate::locate::value_span(loc.span, self.text);
         debug_assert_eq!(
@@ -140,21 +199,45 @@ impl<'a> Site<'a> {
             "{}",
             loc.pointer
         );
-        Located {
-            file: self.file.clone(),
-            span,
-            pointer: loc.pointer.clone(),
-            object: self.object.clone(),
-        }
+        self.compact(span, &loc.pointer)
     }
 
-    fn located(&self, pointer: String, target: Target) -> Located {
+    fn located(&self, pointer: &str, target: Target) -> Located {
+        let span = locate(&self.obj.node, pointer, target, self.text);
+        self.compact(span, pointer)
+    }
+
+    fn compact(&self, span: Span, pointer: &str) -> Located {
+        let mut text = self
+            .owner
+            .pointers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let from = text.len();
+        text.push_str(pointer);
+        let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Located {
-            file: self.file.clone(),
-            span: locate(&self.obj.node, &pointer, target, self.text),
-            pointer,
-            object: self.object.clone(),
+            owner: self.owner.clone(),
+            start: narrow(span.start),
+            end: narrow(span.end),
+            line: span.line,
+            col: span.col,
+            end_line: span.end_line,
+            end_col: span.end_col,
+            pointer: (narrow(from), narrow(text.len())),
         }
+    }
+}
+
+impl Drop for Site<'_> {
+    /// The object is indexed: its pointer text takes no more room than it needs.
+    fn drop(&mut self) {
+        let mut text = self
+            .owner
+            .pointers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        text.shrink_to_fit();
     }
 }
 
@@ -476,12 +559,12 @@ pub fn gateway_key(g: &str, ns: &str) -> String {
 
 /// A finding at `at`; an empty `help` keeps the rule's default help.
 pub fn diag(rule: &'static Rule, at: &Located, message: String, help: &str) -> Diagnostic {
-    let mut d = Diagnostic::new(rule, at.file.clone(), message).at(at.span);
+    let mut d = Diagnostic::new(rule, at.file().clone(), message).at(at.span());
     if !help.is_empty() {
         d = d.help(help);
     }
-    d.pointer = Some(at.pointer.clone());
-    d.object = Some(ObjectRef::clone(&at.object));
+    d.pointer = Some(at.pointer());
+    d.object = Some(ObjectRef::clone(at.object()));
     d
 }
 

@@ -152,9 +152,9 @@ pub fn check(facts: &crate::rules::cross::Facts) -> Vec<Diagnostic> {
                         .zip(&vss[j].keys)
                         .find(|(_, k)| keys.overlapping(key).any(|o| o == k.as_str()))?
                         .0;
-                    (oat.file == at.file).then(|| Related {
-                        file: oat.file.clone(),
-                        span: oat.span,
+                    (oat.file() == at.file()).then(|| Related {
+                        file: oat.file().clone(),
+                        span: oat.span(),
                         label: format!("`{h}` in VirtualService {}", name(j)),
                     })
                 })
