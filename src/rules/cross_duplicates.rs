@@ -102,10 +102,34 @@ fn content(json: &serde_json::Value) -> Content {
 /// What `kubectl apply` identifies an object by (the version does not count).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Identity {
-    pub group: String,
-    pub kind: String,
-    pub namespace: String,
-    pub name: String,
+    /// Group, kind, namespace and name joined by NUL (which no Kubernetes
+    /// name holds): one allocation per object, and the order is the
+    /// fields' order.
+    key: Box<str>,
+}
+
+impl Identity {
+    pub fn new(group: &str, kind: &str, namespace: &str, name: &str) -> Identity {
+        Identity {
+            key: [group, kind, namespace, name].join("\0").into(),
+        }
+    }
+
+    fn field(&self, i: usize) -> &str {
+        self.key.split('\0').nth(i).unwrap_or_default()
+    }
+
+    pub fn kind(&self) -> &str {
+        self.field(1)
+    }
+
+    pub fn namespace(&self) -> &str {
+        self.field(2)
+    }
+
+    pub fn name(&self) -> &str {
+        self.field(3)
+    }
 }
 
 impl DefinedFacts {
@@ -118,12 +142,7 @@ pub fn collect(site: &Site, facts: &mut DefinedFacts) {
     let obj = site.obj;
     let Some(name) = &obj.name else { return };
     facts.objects.push((
-        Identity {
-            group: obj.group.clone(),
-            kind: obj.kind.clone(),
-            namespace: site.ns.to_string(),
-            name: name.clone(),
-        },
+        Identity::new(&obj.group, &obj.kind, site.ns, name),
         site.at(JsonAt::member(&obj.json, "metadata").get("name").into()),
         content(&obj.json),
     ));
@@ -168,9 +187,9 @@ pub fn unchecked_note(facts: &DefinedFacts, closed_world: bool) -> Option<String
             if examples.len() < 2 {
                 examples.push(format!(
                     "{} {}/{} in {} and {}",
-                    id.kind,
-                    id.namespace,
-                    id.name,
+                    id.kind(),
+                    id.namespace(),
+                    id.name(),
                     first.file(),
                     later.file()
                 ));
@@ -208,7 +227,7 @@ pub fn check(facts: &DefinedFacts, closed_world: bool) -> Vec<Diagnostic> {
                 later.file().clone(),
                 format!(
                     "{} {}/{} is also defined {where_first}; `kubectl apply` keeps only the one applied last",
-                    id.kind, id.namespace, id.name
+                    id.kind(), id.namespace(), id.name()
                 ),
             )
             .at(later.span());

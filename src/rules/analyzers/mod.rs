@@ -45,8 +45,9 @@ pub struct AnalyzerFacts {
     /// A mesh config among the inputs: (auto-allocated SE addresses with
     /// DNS capture, `enableAutoMtls`).
     pub mesh: Vec<MeshSettings>,
-    /// FQDNs that HTTP routes of VirtualServices among the inputs send to.
-    pub http_destinations: Vec<String>,
+    /// FQDNs that HTTP routes of VirtualServices among the inputs send to
+    /// (a set: most routes of a VirtualService share a host).
+    pub http_destinations: std::collections::BTreeSet<String>,
 }
 
 #[derive(Clone, Debug, Default)]
