@@ -86,7 +86,9 @@ impl Inventory {
                 }
             }
         }
-        (inventory, problems)
+        // Copied once the file's trees are freed: allocated among the
+        // trees' nodes, the models would keep their pages resident.
+        (inventory.clone(), problems)
     }
 
     pub fn add(&mut self, model: Model) {

@@ -17,6 +17,10 @@ pub struct Loc {
     pub key: Option<Span>,
 }
 
+/// A part of a model kept in JSON form, as written: boxed, because most are
+/// absent and a model has many (168 bytes inline each otherwise).
+pub type Json = Box<Located<serde_json::Value>>;
+
 /// A value with its location.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Located<T> {
@@ -273,6 +277,12 @@ impl<A: Locs, B: Locs> Locs for (A, B) {
     }
 }
 
+impl<T: Locs> Locs for Box<T> {
+    fn locs<'a>(&'a self, out: &mut Vec<&'a Loc>) {
+        (**self).locs(out);
+    }
+}
+
 impl Locs for String {
     fn locs<'a>(&'a self, _: &mut Vec<&'a Loc>) {}
 }
@@ -438,9 +448,9 @@ impl<'a> Cursor<'a> {
     }
 
     /// The value of `key` in JSON form; absent when it is missing or null.
-    pub fn json(&self, key: &str) -> Option<Located<serde_json::Value>> {
+    pub fn json(&self, key: &str) -> Option<Json> {
         let c = self.get(key)?;
-        (!matches!(c.node.value, Value::Scalar(Scalar::Null))).then(|| c.as_json())
+        (!matches!(c.node.value, Value::Scalar(Scalar::Null))).then(|| Box::new(c.as_json()))
     }
 
     /// The mapping at `key`, if it is one.

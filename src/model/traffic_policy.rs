@@ -2,19 +2,20 @@
 //! not interpret (consistent hashing, locality settings, tunnel, keepalive)
 //! are kept as written, in JSON form.
 
+use crate::model::loc::Json;
 use crate::model::loc::{locs, Cursor, Loc, Located, Locs};
 use crate::model::virtual_service::items;
 
 #[derive(Clone, Debug)]
 pub struct TrafficPolicy {
     pub at: Loc,
-    pub connection_pool: Option<ConnectionPool>,
-    pub load_balancer: Option<LoadBalancer>,
-    pub outlier_detection: Option<OutlierDetection>,
-    pub tls: Option<ClientTls>,
+    pub connection_pool: Option<Box<ConnectionPool>>,
+    pub load_balancer: Option<Box<LoadBalancer>>,
+    pub outlier_detection: Option<Box<OutlierDetection>>,
+    pub tls: Option<Box<ClientTls>>,
     pub port_level_settings: Vec<PortTrafficPolicy>,
-    pub tunnel: Option<Located<serde_json::Value>>,
-    pub proxy_protocol: Option<Located<serde_json::Value>>,
+    pub tunnel: Option<Json>,
+    pub proxy_protocol: Option<Json>,
 }
 
 /// One `portLevelSettings` entry.
@@ -23,10 +24,10 @@ pub struct PortTrafficPolicy {
     pub at: Loc,
     /// `port.number`.
     pub port: Option<Located<u32>>,
-    pub connection_pool: Option<ConnectionPool>,
-    pub load_balancer: Option<LoadBalancer>,
-    pub outlier_detection: Option<OutlierDetection>,
-    pub tls: Option<ClientTls>,
+    pub connection_pool: Option<Box<ConnectionPool>>,
+    pub load_balancer: Option<Box<LoadBalancer>>,
+    pub outlier_detection: Option<Box<OutlierDetection>>,
+    pub tls: Option<Box<ClientTls>>,
 }
 
 #[derive(Clone, Debug)]
@@ -41,7 +42,7 @@ pub struct TcpSettings {
     pub at: Loc,
     pub max_connections: Option<Located<i64>>,
     pub connect_timeout: Option<Located<String>>,
-    pub tcp_keepalive: Option<Located<serde_json::Value>>,
+    pub tcp_keepalive: Option<Json>,
     pub max_connection_duration: Option<Located<String>>,
     pub idle_timeout: Option<Located<String>>,
 }
@@ -78,8 +79,8 @@ pub struct OutlierDetection {
 pub struct LoadBalancer {
     pub at: Loc,
     pub simple: Option<Located<String>>,
-    pub consistent_hash: Option<Located<serde_json::Value>>,
-    pub locality_lb_setting: Option<Located<serde_json::Value>>,
+    pub consistent_hash: Option<Json>,
+    pub locality_lb_setting: Option<Json>,
     pub warmup_duration_secs: Option<Located<String>>,
 }
 
@@ -123,9 +124,9 @@ impl TrafficPolicy {
     }
 }
 
-fn connection_pool(c: &Cursor) -> Option<ConnectionPool> {
+fn connection_pool(c: &Cursor) -> Option<Box<ConnectionPool>> {
     let c = c.map("connectionPool")?;
-    Some(ConnectionPool {
+    Some(Box::new(ConnectionPool {
         at: c.loc(),
         tcp: c.map("tcp").map(|t| TcpSettings {
             at: t.loc(),
@@ -146,23 +147,23 @@ fn connection_pool(c: &Cursor) -> Option<ConnectionPool> {
             h2_upgrade_policy: h.string("h2UpgradePolicy"),
             use_client_protocol: h.bool("useClientProtocol"),
         }),
-    })
+    }))
 }
 
-fn load_balancer(c: &Cursor) -> Option<LoadBalancer> {
+fn load_balancer(c: &Cursor) -> Option<Box<LoadBalancer>> {
     let c = c.map("loadBalancer")?;
-    Some(LoadBalancer {
+    Some(Box::new(LoadBalancer {
         at: c.loc(),
         simple: c.string("simple"),
         consistent_hash: c.json("consistentHash"),
         locality_lb_setting: c.json("localityLbSetting"),
         warmup_duration_secs: c.string("warmupDurationSecs"),
-    })
+    }))
 }
 
-fn outlier_detection(c: &Cursor) -> Option<OutlierDetection> {
+fn outlier_detection(c: &Cursor) -> Option<Box<OutlierDetection>> {
     let c = c.map("outlierDetection")?;
-    Some(OutlierDetection {
+    Some(Box::new(OutlierDetection {
         at: c.loc(),
         consecutive_errors: c.int("consecutiveErrors"),
         consecutive_5xx_errors: c.int("consecutive5xxErrors"),
@@ -173,12 +174,12 @@ fn outlier_detection(c: &Cursor) -> Option<OutlierDetection> {
         base_ejection_time: c.string("baseEjectionTime"),
         max_ejection_percent: c.int("maxEjectionPercent"),
         min_health_percent: c.int("minHealthPercent"),
-    })
+    }))
 }
 
-fn client_tls(c: &Cursor) -> Option<ClientTls> {
+fn client_tls(c: &Cursor) -> Option<Box<ClientTls>> {
     let c = c.map("tls")?;
-    Some(ClientTls {
+    Some(Box::new(ClientTls {
         at: c.loc(),
         mode: c.string("mode"),
         credential_name: c.string("credentialName"),
@@ -188,7 +189,7 @@ fn client_tls(c: &Cursor) -> Option<ClientTls> {
         sni: c.string("sni"),
         subject_alt_names: c.strings("subjectAltNames"),
         insecure_skip_verify: c.bool("insecureSkipVerify"),
-    })
+    }))
 }
 
 impl Locs for TrafficPolicy {

@@ -75,19 +75,19 @@ impl<'a> EffectivePolicy<'a> {
     /// Step 1 or 2 with a port-level entry: all four parts, set or not.
     fn replace_from_port(&mut self, p: &'a PortTrafficPolicy, origin: Origin) {
         self.connection_pool = Part {
-            value: p.connection_pool.as_ref(),
+            value: p.connection_pool.as_deref(),
             origin: origin.clone(),
         };
         self.outlier_detection = Part {
-            value: p.outlier_detection.as_ref(),
+            value: p.outlier_detection.as_deref(),
             origin: origin.clone(),
         };
         self.load_balancer = Part {
-            value: p.load_balancer.as_ref(),
+            value: p.load_balancer.as_deref(),
             origin: origin.clone(),
         };
         self.tls = Part {
-            value: p.tls.as_ref(),
+            value: p.tls.as_deref(),
             origin,
         };
     }
@@ -104,16 +104,20 @@ impl<'a> EffectivePolicy<'a> {
         }
         set(
             &mut self.connection_pool,
-            tp.connection_pool.as_ref(),
+            tp.connection_pool.as_deref(),
             &origin,
         );
         set(
             &mut self.outlier_detection,
-            tp.outlier_detection.as_ref(),
+            tp.outlier_detection.as_deref(),
             &origin,
         );
-        set(&mut self.load_balancer, tp.load_balancer.as_ref(), &origin);
-        set(&mut self.tls, tp.tls.as_ref(), &origin);
+        set(
+            &mut self.load_balancer,
+            tp.load_balancer.as_deref(),
+            &origin,
+        );
+        set(&mut self.tls, tp.tls.as_deref(), &origin);
     }
 }
 

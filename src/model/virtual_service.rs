@@ -1,5 +1,6 @@
 //! VirtualService (networking.istio.io), typed and located.
 
+use crate::model::loc::Json;
 use crate::model::loc::{locs, Cursor, Loc, Located, Locs};
 use crate::model::meta::Meta;
 
@@ -21,21 +22,21 @@ pub struct HttpRoute {
     pub name: Option<Located<String>>,
     pub matches: Vec<HttpMatch>,
     pub route: Vec<RouteDestination>,
-    pub redirect: Option<Located<serde_json::Value>>,
-    pub direct_response: Option<Located<serde_json::Value>>,
+    pub redirect: Option<Json>,
+    pub direct_response: Option<Json>,
     pub delegate: Option<Delegate>,
-    pub rewrite: Option<Located<serde_json::Value>>,
+    pub rewrite: Option<Json>,
     pub timeout: Option<Located<String>>,
-    pub retries: Option<Located<serde_json::Value>>,
-    pub fault: Option<Located<serde_json::Value>>,
-    pub cors_policy: Option<Located<serde_json::Value>>,
-    pub headers: Option<Located<serde_json::Value>>,
+    pub retries: Option<Json>,
+    pub fault: Option<Json>,
+    pub cors_policy: Option<Json>,
+    pub headers: Option<Json>,
     pub mirror: Option<Destination>,
     pub mirrors: Vec<Mirror>,
     /// `mirrorPercentage` (a Percent message), as written.
-    pub mirror_percentage: Option<Located<serde_json::Value>>,
+    pub mirror_percentage: Option<Json>,
     /// The deprecated `mirrorPercent` (an integer), as written.
-    pub mirror_percent: Option<Located<serde_json::Value>>,
+    pub mirror_percent: Option<Json>,
 }
 
 /// Istio's StringMatch. One with none of exact/prefix/regex set is absent
@@ -84,7 +85,7 @@ pub struct RouteDestination {
     pub at: Loc,
     pub destination: Destination,
     pub weight: Option<Located<i64>>,
-    pub headers: Option<Located<serde_json::Value>>,
+    pub headers: Option<Json>,
 }
 
 /// One `mirrors` entry.
@@ -92,7 +93,7 @@ pub struct RouteDestination {
 pub struct Mirror {
     pub at: Loc,
     pub destination: Destination,
-    pub percentage: Option<Located<serde_json::Value>>,
+    pub percentage: Option<Json>,
 }
 
 #[derive(Clone, Debug)]

@@ -120,7 +120,7 @@ fn rule(r: &HttpRoute, namespace: &str, file: &str) -> Rule {
             Value::Object(o)
         })
         .collect();
-    let json = |v: &Option<crate::model::Located<Value>>| v.as_ref().map(|v| v.value.clone());
+    let json = |v: &Option<crate::model::loc::Json>| v.as_ref().map(|v| v.value.clone());
     Rule {
         index: r.index,
         name: r.name.as_ref().map(|n| n.value.clone()),

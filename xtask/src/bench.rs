@@ -111,6 +111,7 @@ pub fn run(root: &Path, services: usize) -> Result<String, String> {
         per.as_secs_f64() * 1e3
     );
     out.push_str(&route_requests(&corpus, 10_000)?);
+    out.push_str(&explain_every_host(&bin, &corpus));
     if let Some(peer) = check_jsonschema(root, &corpus, &bin) {
         out.push_str(&peer);
     }
@@ -202,6 +203,20 @@ fn best_of(n: usize, mut f: impl FnMut()) -> Duration {
         })
         .min()
         .unwrap()
+}
+
+/// `istiolint explain DIR` as a user runs it: a whole process that explains
+/// every host of the corpus (routing and circuit breakers), output discarded.
+fn explain_every_host(bin: &Path, corpus: &Path) -> String {
+    let mut rss = 0;
+    let t = best_of(3, || {
+        rss = run_measured(bin, &["explain", "--format", "json", "."], corpus);
+    });
+    format!(
+        "\nExplain (whole process, -j default): every host of the corpus in {:.0} ms, peak RSS {} MB.\n",
+        t.as_secs_f64() * 1e3,
+        rss / 1024
+    )
 }
 
 /// Runs a command; returns its peak RSS in KB (via /usr/bin/time when present).

@@ -230,7 +230,7 @@ fn percent_fields(ctx: &ObjectContext, out: &mut Vec<Finding>) {
         if let Some(fault) = &r.fault {
             delay_percent(&JsonAt::of(fault).get("delay"), out);
         }
-        let Some(percent) = &r.mirror_percent else {
+        let Some(percent) = r.mirror_percent.as_deref() else {
             continue;
         };
         if let Some(n) = percent.as_i64() {
