@@ -2,10 +2,8 @@
 //! objects, validate against the schema and run the rules, then sort.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
-
-use globset::GlobSet;
 
 use rayon::prelude::*;
 
@@ -18,178 +16,13 @@ use crate::objects::{extract, Object};
 use crate::rules::cross::{self, Facts};
 use crate::rules::input::{COMPLEX_KEY, DUPLICATE_KEY, INPUT_LIMIT, YAML11_SCALAR, YAML_SYNTAX};
 use crate::rules::schema::{MISSING_FIELD, UNSUPPORTED_API_VERSION, WRONG_TYPE};
-use crate::rules::{ObjectContext, Rule};
+use crate::rules::ObjectContext;
 use crate::schema::{self, IstioVersion, Lookup};
 use crate::source::{self, FatalError, Input, Source};
 use crate::suppress::{self, Suppression};
-use crate::yaml::{parse_stream, Limits, YamlIssue, YamlIssueKind};
+use crate::yaml::{parse_stream, YamlIssue, YamlIssueKind};
 
-/// What to check and how.
-#[derive(Clone, Debug)]
-pub struct Options {
-    pub istio_version: IstioVersion,
-    /// Codes, names or code prefixes to keep (empty: all).
-    pub select: Vec<String>,
-    /// Codes, names or code prefixes to drop.
-    pub ignore: Vec<String>,
-    /// Added to the selection; prefixes here include opt-in rules (`--extend-select`).
-    pub extend_select: Vec<String>,
-    /// The name standard input goes by in findings and config globs (`--stdin-filename`).
-    pub stdin_name: Option<Arc<str>>,
-    pub limits: Limits,
-    /// Severity per rule selector (config `severity`).
-    pub severity: Vec<(String, Severity)>,
-    /// Per-path settings (config `overrides`), globs relative to `root`.
-    pub overrides: Vec<PathOverride>,
-    /// Files never checked (config `exclude`), globs relative to `root`.
-    pub exclude: GlobSet,
-    /// Files read for cross-object checks but not reported on.
-    pub context: Vec<PathBuf>,
-    /// Where relative globs start: the config file's directory (absolute,
-    /// canonical; the CLI resolves it once).
-    pub root: PathBuf,
-    /// Show a progress line on stderr (the CLI sets it for terminals only).
-    pub progress: bool,
-    /// The namespace of objects that name none (`-n`, default `default`).
-    pub namespace: Arc<str>,
-    /// Input name → the namespace its kustomization sets (filled by `run`).
-    pub file_namespaces: Arc<std::collections::HashMap<Arc<str>, Arc<str>>>,
-    /// The inputs are complete (`--closed-world`): absence is evidence.
-    pub closed_world: bool,
-}
-
-#[derive(Clone, Debug)]
-pub struct PathOverride {
-    pub files: GlobSet,
-    pub ignore: Vec<String>,
-    pub severity: Vec<(String, Severity)>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            istio_version: IstioVersion::newest_bundled(),
-            select: Vec::new(),
-            ignore: Vec::new(),
-            extend_select: Vec::new(),
-            stdin_name: None,
-            limits: Limits::default(),
-            severity: Vec::new(),
-            overrides: Vec::new(),
-            exclude: GlobSet::empty(),
-            context: Vec::new(),
-            root: PathBuf::from("."),
-            progress: false,
-            namespace: Arc::from("default"),
-            file_namespaces: Arc::default(),
-            closed_world: false,
-        }
-    }
-}
-
-fn selects(sel: &str, rule: &Rule) -> bool {
-    sel == "*"
-        || sel.eq_ignore_ascii_case("ALL")
-        || sel.eq_ignore_ascii_case(rule.name)
-        || rule
-            .code
-            .to_ascii_uppercase()
-            .starts_with(&sel.to_ascii_uppercase())
-}
-
-impl Options {
-    pub fn enabled(&self, rule: &Rule) -> bool {
-        let matches = |sel: &String| selects(sel, rule);
-        let selected = if rule.opt_in {
-            // Opt-in rules need their code, name or ALL, not a prefix or `*`.
-            self.select.iter().any(|s| {
-                s.eq_ignore_ascii_case(rule.code) || s == rule.name || s.eq_ignore_ascii_case("ALL")
-            })
-        } else {
-            self.select.is_empty() || self.select.iter().any(matches)
-        };
-        let extended = self.extend_select.iter().any(matches);
-        (selected || extended) && !self.ignore.iter().any(matches)
-    }
-
-    /// The name an input goes by in findings.
-    pub fn input_name(&self, input: &Input) -> Arc<str> {
-        match (input, &self.stdin_name) {
-            (Input::Stdin, Some(name)) => name.clone(),
-            _ => input.name(),
-        }
-    }
-
-    /// Reads an input under the name it goes by.
-    // The diagnostic is the error of reading, as in source::read.
-    #[allow(clippy::result_large_err)]
-    fn read(&self, input: &Input) -> Result<Source, Diagnostic> {
-        let renamed = |name: &mut Arc<str>| {
-            if let (Input::Stdin, Some(n)) = (input, &self.stdin_name) {
-                *name = n.clone();
-            }
-        };
-        match source::read(input) {
-            Ok(mut src) => {
-                renamed(&mut src.name);
-                Ok(src)
-            }
-            Err(mut d) => {
-                renamed(&mut d.file);
-                Err(d)
-            }
-        }
-    }
-
-    /// The file relative to `root`, for glob matching.
-    fn relative<'a>(&self, file: &'a str) -> std::borrow::Cow<'a, str> {
-        let path = Path::new(file);
-        // Called per file and per diagnostic: the working directory is read once.
-        static CWD: std::sync::LazyLock<PathBuf> =
-            std::sync::LazyLock::new(|| std::env::current_dir().unwrap_or_default());
-        let abs = if path.is_absolute() {
-            path.to_path_buf()
-        } else {
-            CWD.join(path)
-        };
-        match abs.strip_prefix(&self.root) {
-            Ok(rel) => rel.to_string_lossy().into_owned().into(),
-            Err(_) => file.into(),
-        }
-    }
-
-    /// Config severities and per-path overrides; false when ignored here.
-    fn adjust(&self, d: &mut Diagnostic) -> bool {
-        for (sel, sev) in &self.severity {
-            if selects(sel, d.rule) {
-                d.severity = *sev;
-            }
-        }
-        if self.overrides.is_empty() {
-            return true;
-        }
-        let rel = self.relative(&d.file);
-        for o in self
-            .overrides
-            .iter()
-            .filter(|o| o.files.is_match(rel.as_ref()))
-        {
-            if o.ignore.iter().any(|sel| selects(sel, d.rule)) {
-                return false;
-            }
-            for (sel, sev) in &o.severity {
-                if selects(sel, d.rule) {
-                    d.severity = *sev;
-                }
-            }
-        }
-        true
-    }
-
-    pub fn excluded(&self, file: &str) -> bool {
-        !self.exclude.is_empty() && self.exclude.is_match(self.relative(file).as_ref())
-    }
-}
+pub use crate::check_options::{Options, PathOverride};
 
 /// The result of a run.
 pub struct Report {
@@ -209,7 +42,7 @@ pub struct Report {
 
 pub struct FileEntry {
     pub name: Arc<str>,
-    pub objects: Vec<ObjectRef>,
+    pub objects: Vec<Arc<ObjectRef>>,
     pub counts: ObjectCounts,
 }
 
@@ -296,6 +129,7 @@ fn run_inputs_with(
             .map(|input| match opts.read(input) {
                 Ok(src) => check_source(&src, opts),
                 Err(d) => FileOutcome {
+                    name: opts.input_name(input),
                     source: None,
                     diagnostics: vec![d],
                     objects: Vec::new(),
@@ -315,10 +149,10 @@ fn run_inputs_with(
                 }
             })
             .collect();
-        for (input, o) in chunk.iter().zip(outcomes) {
+        for o in outcomes {
             summary.counts.add(o.counts);
             files.push(FileEntry {
-                name: opts.input_name(input),
+                name: o.name.clone(),
                 objects: o.objects,
                 counts: o.counts,
             });
@@ -328,6 +162,7 @@ fn run_inputs_with(
                 sources.insert(src.name.clone(), src.text.clone());
             }
             diagnostics.extend(o.diagnostics);
+            facts.reserve_for(&o.facts, files.len(), inputs.len());
             facts.merge(o.facts);
             suppressions.extend(o.suppressions);
         }
@@ -367,9 +202,11 @@ fn run_inputs_with(
 }
 
 pub struct FileOutcome {
+    /// The name the file goes by in findings.
+    pub name: Arc<str>,
     pub source: Option<Source>,
     pub diagnostics: Vec<Diagnostic>,
-    pub objects: Vec<ObjectRef>,
+    pub objects: Vec<Arc<ObjectRef>>,
     pub counts: ObjectCounts,
     pub facts: Facts,
     pub suppressions: Vec<Suppression>,
@@ -380,6 +217,7 @@ pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
     let file = &src.name;
     let text: &str = &src.text;
     let mut out = FileOutcome {
+        name: src.name.clone(),
         source: Some(src.clone()),
         diagnostics: Vec::new(),
         objects: Vec::new(),
@@ -404,12 +242,22 @@ pub fn check_source(src: &Source, opts: &Options) -> FileOutcome {
             out.counts
                 .note(crate::check_context::classify(&object, opts));
             schema::nulls::prune_object(&mut object, opts.istio_version);
-            out.objects.push(object.object_ref());
+            // One copy of the object's name, shared by the file's entry and
+            // every location the cross-object index keeps.
+            let object_ref = Arc::new(object.object_ref());
+            out.objects.push(object_ref.clone());
             out.suppressions
                 .extend(suppress::from_object(&object, file, text));
             // Built once: the cross-object collection and the rules share it.
             let model = crate::model::build(&object, file);
-            cross::collect(&object, file, text, model.as_ref(), &mut out.facts);
+            cross::collect(
+                &object,
+                object_ref,
+                file,
+                text,
+                model.as_ref(),
+                &mut out.facts,
+            );
             let findings = check_object(&object, file, text, model.as_ref(), opts);
             for f in findings {
                 out.diagnostics

@@ -91,6 +91,7 @@ pub fn context_facts(src: &Source, opts: &Options) -> ContextFile {
             let model = crate::model::build(&object, &src.name);
             cross::collect(
                 &object,
+                std::sync::Arc::new(object.object_ref()),
                 &src.name,
                 &src.text,
                 model.as_ref(),

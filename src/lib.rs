@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod check_context;
+pub mod check_options;
 pub mod cli;
 pub mod cli_diff;
 pub mod cli_explain;

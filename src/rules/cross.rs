@@ -160,6 +160,44 @@ impl Facts {
         self.defined.merge(other.defined);
         self.analyzers.merge(other.analyzers);
     }
+
+    /// Makes room for `other` in the lists that grow with every object,
+    /// sized by the rate so far (`done` of `total` files read) rather than
+    /// doubled: a doubling copies the whole list and can leave half of it
+    /// spare, the peak memory of a large run.
+    pub fn reserve_for(&mut self, other: &Facts, done: usize, total: usize) {
+        reserve(
+            &mut self.destination_rules,
+            other.destination_rules.len(),
+            done,
+            total,
+        );
+        let refs = &mut self.refs;
+        reserve(
+            &mut refs.virtual_services,
+            other.refs.virtual_services.len(),
+            done,
+            total,
+        );
+        reserve(&mut refs.subsets, other.refs.subsets.len(), done, total);
+        reserve(
+            &mut self.defined.objects,
+            other.defined.objects.len(),
+            done,
+            total,
+        );
+        reserve(&mut self.ambient.l7, other.ambient.l7.len(), done, total);
+    }
+}
+
+fn reserve<T>(v: &mut Vec<T>, incoming: usize, done: usize, total: usize) {
+    let need = v.len() + incoming;
+    if need <= v.capacity() {
+        return;
+    }
+    let expected = need.saturating_mul(total) / done.max(1);
+    let target = expected.saturating_add(expected / 8).max(need);
+    v.reserve_exact(target - v.len());
 }
 
 /// One DestinationRule, as every cross-object rule sees it.
@@ -193,12 +231,13 @@ pub fn fqdn(host: &str, namespace: &str) -> String {
 /// typed model (`model::build`), built once by the caller for every rule.
 pub fn collect(
     obj: &Object,
+    object: Arc<crate::diagnostic::ObjectRef>,
     file: &Arc<str>,
     text: &str,
     model: Option<&Model>,
     facts: &mut Facts,
 ) {
-    let site = Site::new(obj, file, text, model);
+    let site = Site::new(obj, object, file, text, model);
     crate::rules::cross_dr::collect(&site, &mut facts.mesh);
     crate::rules::cross_ambient::collect(&site, &mut facts.ambient);
     crate::rules::cross_jwt::collect(&site, &mut facts.jwt);

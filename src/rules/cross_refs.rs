@@ -154,11 +154,11 @@ pub struct Site<'a> {
 impl<'a> Site<'a> {
     pub fn new(
         obj: &'a Object,
+        object: Arc<ObjectRef>,
         file: &'a Arc<str>,
         text: &'a str,
         model: Option<&'a crate::model::Model>,
     ) -> Site<'a> {
-        let object = Arc::new(obj.object_ref());
         Site {
             model,
             obj,

@@ -114,10 +114,12 @@ pub enum Lookup {
 pub fn lookup(release: IstioVersion, kind: &str, version: &str) -> Lookup {
     static CACHE: LazyLock<Vec<OnceLock<Compiled>>> =
         LazyLock::new(|| SCHEMAS.iter().map(|_| OnceLock::new()).collect());
-    let release = release.to_string();
+    // Called for every object: the releases are parsed once, not formatted per call.
+    static RELEASES: LazyLock<Vec<Option<IstioVersion>>> =
+        LazyLock::new(|| SCHEMAS.iter().map(|s| s.release.parse().ok()).collect());
     let mut served = Vec::new();
     for (i, s) in SCHEMAS.iter().enumerate() {
-        if s.release != release || s.kind != kind {
+        if RELEASES[i] != Some(release) || s.kind != kind {
             continue;
         }
         if s.versions.contains(&version) {
