@@ -12,6 +12,8 @@ use crate::model::host::covers;
 use crate::model::Model;
 use crate::objects::Object;
 use crate::rules::cross_refs::{Located, Site};
+
+mod storage;
 use crate::rules::rule;
 
 rule!(
@@ -90,6 +92,10 @@ pub struct Facts {
     /// The summary's note on unchecked subsets, found by IL5001/IL5002's
     /// walk over the references (`check`), so the note needs no second walk.
     unchecked_note: std::sync::OnceLock<Option<String>>,
+    /// Every host and namespace of the index once: a merged fact shares
+    /// the text of an equal one (a host is named by its DestinationRule,
+    /// its VirtualService's keys and every destination).
+    names: std::collections::HashSet<Arc<str>>,
 }
 
 impl Facts {
@@ -121,16 +127,23 @@ impl Facts {
     pub fn expand_namespace_hosts(&mut self) {
         let (named, used) = (&self.mesh.namespaces, &self.mesh.object_namespaces);
         let known = |ns: &str| named.contains(ns) || used.contains(ns);
+        let expanded =
+            |host: &str| crate::model::expand_namespace_host(host, known).map(|s| s.into_string());
         let expand = |host: &mut String| {
-            if let Some(service) = crate::model::expand_namespace_host(host, known) {
-                *host = service.into_string();
+            if let Some(service) = expanded(host) {
+                *host = service;
+            }
+        };
+        let expand_shared = |host: &mut Arc<str>| {
+            if let Some(service) = expanded(host) {
+                *host = service.into();
             }
         };
         for d in &mut self.destination_rules {
-            expand(&mut d.host);
+            expand_shared(&mut d.host);
         }
         for (host, _, _) in &mut self.refs.subsets {
-            expand(host);
+            expand_shared(host);
         }
         for s in &mut self.refs.unlabelled {
             expand(&mut s.host);
@@ -142,7 +155,7 @@ impl Facts {
                 .map(|d| &mut d.host)
                 .chain(&mut vs.keys)
             {
-                expand(host);
+                expand_shared(host);
             }
         }
         for (host, _) in self.ambient.l7.iter_mut().flat_map(|(_, hosts)| hosts) {
@@ -150,7 +163,8 @@ impl Facts {
         }
     }
 
-    pub fn merge(&mut self, other: Facts) {
+    pub fn merge(&mut self, mut other: Facts) {
+        self.share_names(&mut other);
         self.closed_world |= other.closed_world;
         self.destination_rules.extend(other.destination_rules);
         self.refs.merge(other.refs);
@@ -160,52 +174,14 @@ impl Facts {
         self.defined.merge(other.defined);
         self.analyzers.merge(other.analyzers);
     }
-
-    /// Makes room for `other` in the lists that grow with every object,
-    /// sized by the rate so far (`done` of `total` files read) rather than
-    /// doubled: a doubling copies the whole list and can leave half of it
-    /// spare, the peak memory of a large run.
-    pub fn reserve_for(&mut self, other: &Facts, done: usize, total: usize) {
-        reserve(
-            &mut self.destination_rules,
-            other.destination_rules.len(),
-            done,
-            total,
-        );
-        let refs = &mut self.refs;
-        reserve(
-            &mut refs.virtual_services,
-            other.refs.virtual_services.len(),
-            done,
-            total,
-        );
-        reserve(&mut refs.subsets, other.refs.subsets.len(), done, total);
-        reserve(
-            &mut self.defined.objects,
-            other.defined.objects.len(),
-            done,
-            total,
-        );
-        reserve(&mut self.ambient.l7, other.ambient.l7.len(), done, total);
-    }
-}
-
-fn reserve<T>(v: &mut Vec<T>, incoming: usize, done: usize, total: usize) {
-    let need = v.len() + incoming;
-    if need <= v.capacity() {
-        return;
-    }
-    let expected = need.saturating_mul(total) / done.max(1);
-    let target = expected.saturating_add(expected / 8).max(need);
-    v.reserve_exact(target - v.len());
 }
 
 /// One DestinationRule, as every cross-object rule sees it.
 #[derive(Clone, Debug)]
 pub struct DrFact {
-    pub namespace: String,
+    pub namespace: Arc<str>,
     /// Short names resolved to the FQDN in the rule's namespace.
-    pub host: String,
+    pub host: Arc<str>,
     pub export_to: Vec<String>,
     pub subsets: Vec<String>,
     /// Has a workloadSelector (applies to some clients only).
@@ -262,7 +238,7 @@ fn dr_fact(site: &Site, dr: &crate::model::DestinationRule) -> Option<DrFact> {
         .any(|tp| tp.port_level_settings.iter().any(|p| p.tls.is_some()));
     let mode = tls.and_then(|t| t.mode.as_ref());
     Some(DrFact {
-        host: fqdn(host, site.ns),
+        host: fqdn(host, site.ns).into(),
         export_to: dr.export_to.iter().map(|e| e.value.clone()).collect(),
         subsets: dr
             .subsets
@@ -275,7 +251,7 @@ fn dr_fact(site: &Site, dr: &crate::model::DestinationRule) -> Option<DrFact> {
         context: false,
         at: site.at_loc(&host.at),
         tls_mode_at: mode.map(|m| site.at_loc(&m.at)),
-        namespace: site.ns.to_string(),
+        namespace: site.ns.into(),
     })
 }
 
@@ -357,7 +333,7 @@ fn resolve_subsets<'a>(facts: &'a Facts, out: &mut Vec<Diagnostic>) -> Unresolve
         if d.host.starts_with('*') {
             wildcards.push(d);
         } else {
-            by_host.entry(d.host.as_str()).or_default().push(d);
+            by_host.entry(&*d.host).or_default().push(d);
         }
     }
     let refs = facts
@@ -393,8 +369,8 @@ fn resolve_subsets<'a>(facts: &'a Facts, out: &mut Vec<Diagnostic>) -> Unresolve
                 .filter(|d| visible(d, r.namespace) && covers(&d.host, r.host))
         };
         // The most specific host wins, as in Istio: exact over wildcard.
-        let exact = candidates().any(|d| d.host == r.host);
-        let chosen = || candidates().filter(move |d| !exact || d.host == r.host);
+        let exact = candidates().any(|d| *d.host == *r.host);
+        let chosen = || candidates().filter(move |d| !exact || *d.host == *r.host);
         if chosen().next().is_none() {
             let same = |(first, _): &&mut (SubsetRef, Vec<&str>)| {
                 first.at.same_object(r.at) && first.host == r.host
@@ -452,7 +428,7 @@ fn host_namespace<'a>(r: &SubsetRef<'a>) -> &'a str {
 fn checkable(facts: &Facts, r: &SubsetRef) -> bool {
     let ns = host_namespace(r);
     facts.destination_rules.iter().any(|d| {
-        visible(d, r.namespace) || d.namespace == ns || service_namespace(&d.host) == Some(ns)
+        visible(d, r.namespace) || *d.namespace == *ns || service_namespace(&d.host) == Some(ns)
     })
 }
 

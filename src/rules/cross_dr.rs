@@ -203,7 +203,7 @@ pub fn check(facts: &Facts) -> Vec<Diagnostic> {
 /// Mesh- or namespace-wide `ISTIO_MUTUAL` rules: overlapping is their point.
 fn wide_mtls(d: &DrFact) -> bool {
     d.tls_mode.as_deref() == Some("ISTIO_MUTUAL")
-        && (d.host == "*.local" || d.host == format!("*.{}.svc.cluster.local", d.namespace))
+        && (&*d.host == "*.local" || *d.host == *format!("*.{}.svc.cluster.local", d.namespace))
 }
 
 fn same_object(a: &DrFact, b: &DrFact) -> bool {
@@ -256,11 +256,11 @@ fn duplicates(drs: &[DrFact]) -> Vec<Diagnostic> {
     let eligible: Vec<&DrFact> = drs
         .iter()
         .filter(|d| !d.selector && !wide_mtls(d))
-        .filter(|d| seen.insert((d.namespace.as_str(), d.at.object().name.as_deref())))
+        .filter(|d| seen.insert((&*d.namespace, d.at.object().name.as_deref())))
         .collect();
     let mut groups: HashMap<&str, HostGroup> = HashMap::new();
     for d in &eligible {
-        let g = groups.entry(d.host.as_str()).or_default();
+        let g = groups.entry(&*d.host).or_default();
         g.all.push(d);
         if d.subsets.is_empty() {
             g.without_subsets.push(d);
@@ -272,7 +272,7 @@ fn duplicates(drs: &[DrFact]) -> Vec<Diagnostic> {
     let keys = HostKeys::new(groups.keys().copied());
     let mut out = Vec::new();
     for d in eligible.iter().filter(|d| !d.context) {
-        let key = d.host.as_str();
+        let key = &*d.host;
         let mut clashes: Vec<(&DrFact, Vec<&str>)> = Vec::new();
         for k in keys.overlapping(key) {
             for o in groups[k].candidates(d) {
@@ -297,7 +297,7 @@ fn duplicates(drs: &[DrFact]) -> Vec<Diagnostic> {
         let Some((first, shared)) = clashes.first() else {
             continue;
         };
-        let first_key = first.host.as_str();
+        let first_key = &*first.host;
         let subsets = {
             let s = if shared.len() == 1 { "" } else { "s" };
             let names = shared.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>();
@@ -354,7 +354,7 @@ fn duplicates(drs: &[DrFact]) -> Vec<Diagnostic> {
 /// `name`, or `namespace/name` when it lives elsewhere.
 fn qualified(d: &DrFact, from_ns: &str) -> String {
     let name = d.at.object().name.as_deref().unwrap_or("?");
-    if d.namespace == from_ns {
+    if *d.namespace == *from_ns {
         name.to_string()
     } else {
         format!("{}/{name}", d.namespace)

@@ -161,7 +161,7 @@ pub fn check(facts: &Facts) -> Vec<Diagnostic> {
         workloads.entry(w.namespace.as_str()).or_default().push(w);
     }
     for (host, subset_labels, at) in &f.subsets {
-        let Some(&(ns, selector)) = selectors.get(host.as_str()) else {
+        let Some(&(ns, selector)) = selectors.get(&**host) else {
             continue;
         };
         let pods: Vec<&WorkloadFact> = workloads

@@ -23,7 +23,7 @@ pub struct RefFacts {
     /// Kubernetes Nodes: (name, labels).
     pub nodes: Vec<(String, Labels)>,
     /// DestinationRule subsets with labels: (host FQDN, labels, where the labels are).
-    pub subsets: Vec<(String, Labels, Located)>,
+    pub subsets: Vec<(Arc<str>, Labels, Located)>,
     /// DestinationRule subsets without labels nor a traffic policy of their own.
     pub unlabelled: Vec<UnlabelledSubset>,
     /// Istio Gateways.
@@ -264,7 +264,7 @@ fn export_scope<'s>(entries: impl Iterator<Item = &'s str>, ns: &str) -> Vec<Str
 /// number and where it is, if given.
 #[derive(Clone, Debug)]
 pub struct Dest {
-    pub host: String,
+    pub host: Arc<str>,
     /// A `mirror`/`mirrors` destination rather than a route's.
     pub mirror: bool,
     /// Under `http` (a route or a mirror), not `tcp` or `tls`.
@@ -278,10 +278,10 @@ pub struct Dest {
 #[derive(Clone, Debug)]
 pub struct VsFact {
     pub object: Arc<ObjectRef>,
-    pub namespace: String,
+    pub namespace: Arc<str>,
     pub hosts: Vec<(String, Located)>,
     /// The hosts as FQDNs, in the same order.
-    pub keys: Vec<String>,
+    pub keys: Vec<Arc<str>>,
     pub export_to: Vec<String>,
     /// Read from a `--context` file: used, never reported on.
     pub context: bool,
@@ -414,7 +414,7 @@ fn destination_rule(site: &Site, dr: &model::DestinationRule, facts: &mut RefFac
                     .collect();
                 facts
                     .subsets
-                    .push((host.clone(), labels, site.at_loc(labels_at)));
+                    .push((Arc::from(host.as_str()), labels, site.at_loc(labels_at)));
             }
             // Labels of the wrong type are the schema's finding, not a missing label.
             Some(labels_at) if !empty_mapping(site, labels_at) => {}
@@ -508,10 +508,10 @@ fn virtual_service(site: &Site, vs: &model::VirtualService, facts: &mut RefFacts
     }
     facts.virtual_services.push(VsFact {
         object: site.object.clone(),
-        keys: hosts.iter().map(|(h, _)| fqdn(h, ns)).collect(),
+        keys: hosts.iter().map(|(h, _)| fqdn(h, ns).into()).collect(),
         export_to: values(&vs.export_to).map(str::to_string).collect(),
         context: false,
-        namespace: ns.to_string(),
+        namespace: ns.into(),
         hosts,
         gateways,
         own_gateways,
@@ -525,7 +525,7 @@ fn virtual_service(site: &Site, vs: &model::VirtualService, facts: &mut RefFacts
 fn dest(site: &Site, d: &model::Destination, mirror: bool, http: bool) -> Dest {
     let subset = d.subset.as_ref();
     Dest {
-        host: fqdn(&d.host, site.ns),
+        host: fqdn(&d.host, site.ns).into(),
         mirror,
         http,
         subset: subset.map(|s| Box::new((s.value.clone(), site.at_loc(&s.at)))),

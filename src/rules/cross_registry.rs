@@ -200,7 +200,7 @@ pub fn check(facts: &crate::rules::cross::Facts) -> Vec<Diagnostic> {
             let found = match registry.lookup(host, &vs.namespace, &vs.export_to) {
                 Ok(found) => found,
                 Err(missing) => {
-                    if !reported.contains(&host.as_str()) {
+                    if !reported.contains(&&**host) {
                         reported.push(host);
                         let d = diag(&HOST_NOT_FOUND, at, missing.message(host), missing.help());
                         out.push(d);

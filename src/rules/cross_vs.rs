@@ -81,7 +81,7 @@ pub fn check(facts: &crate::rules::cross::Facts) -> Vec<Diagnostic> {
     let vss: Vec<&VsFact> = f
         .virtual_services
         .iter()
-        .filter(|vs| seen.insert((vs.namespace.as_str(), &vs.object.name)))
+        .filter(|vs| seen.insert((&*vs.namespace, &vs.object.name)))
         .collect();
     let mut groups: HashMap<&str, Vec<(usize, &str)>> = HashMap::new();
     for (i, vs) in vss.iter().enumerate() {
@@ -99,7 +99,7 @@ pub fn check(facts: &crate::rules::cross::Facts) -> Vec<Diagnostic> {
                     if others.len() > NAMED {
                         break 'scan;
                     }
-                    if j != i && !others.contains(&j) && conflict(vs, vss[j], k == key) {
+                    if j != i && !others.contains(&j) && conflict(vs, vss[j], *k == **key) {
                         others.push(j);
                     }
                 }
@@ -150,7 +150,7 @@ pub fn check(facts: &crate::rules::cross::Facts) -> Vec<Diagnostic> {
                         .hosts
                         .iter()
                         .zip(&vss[j].keys)
-                        .find(|(_, k)| keys.overlapping(key).any(|o| o == k.as_str()))?
+                        .find(|(_, k)| keys.overlapping(key).any(|o| *o == ***k))?
                         .0;
                     (oat.file() == at.file()).then(|| Related {
                         file: oat.file().clone(),
@@ -175,7 +175,7 @@ pub fn bypassed_subsets(facts: &crate::rules::cross::Facts) -> Vec<Diagnostic> {
             .iter()
             .filter(|d| !d.mirror && d.subset.is_some() && vs.keys.contains(&d.host))
         {
-            split.entry(d.host.as_str()).or_insert(vs);
+            split.entry(&*d.host).or_insert(vs);
         }
     }
     let mut out = Vec::new();
@@ -189,13 +189,10 @@ pub fn bypassed_subsets(facts: &crate::rules::cross::Facts) -> Vec<Diagnostic> {
     {
         let mut reported: Vec<&str> = Vec::new();
         for d in &vs.destinations {
-            let Some(x) = split
-                .get(d.host.as_str())
-                .filter(|x| !std::ptr::eq(**x, vs))
-            else {
+            let Some(x) = split.get(&*d.host).filter(|x| !std::ptr::eq(**x, vs)) else {
                 continue;
             };
-            if !d.http || d.mirror || d.subset.is_some() || reported.contains(&d.host.as_str()) {
+            if !d.http || d.mirror || d.subset.is_some() || reported.contains(&&*d.host) {
                 continue;
             }
             reported.push(&d.host);
