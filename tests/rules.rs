@@ -667,3 +667,44 @@ fn invalid_names_suggest_a_valid_spelling() {
     assert_eq!(d[3]["help"], "did you mean `edge`?");
     assert_eq!(d.as_array().unwrap().len(), 4);
 }
+
+/// IL3004 words each limit's effect: the pending-request limit counts the
+/// connections that may be busy (mutation testing found it untested here).
+#[test]
+fn serialising_pool_limits_name_their_effect() {
+    let out = concise(&["--select=IL3004", "-q", "testdata/rules/pool-limits.yaml"]);
+    assert_eq!(
+        out,
+        "testdata/rules/pool-limits.yaml:11:39: info[IL3004] `http1MaxPendingRequests: 1` per client proxy: one request can wait while 3 connections are busy; the 5th concurrent request gets 503\n\
+         testdata/rules/pool-limits.yaml:17:41: info[IL3004] `http1MaxPendingRequests: 1` per client proxy: one request can wait for a busy connection; a second waiting one gets 503\n\
+         testdata/rules/pool-limits.yaml:17:62: info[IL3004] `http2MaxRequests: 1` per client proxy: one request is active at a time; the 2nd concurrent request gets 503\n"
+    );
+}
+
+/// Two catch-all VirtualServices for one host on a common gateway, only one
+/// of them also for the mesh: the conflict is the gateway merge's, and the
+/// message and help say so (the mesh sees one VirtualService for the host).
+#[test]
+fn gateway_conflict_when_only_one_virtual_service_is_for_the_mesh() {
+    let (code, json) = check_json(&[
+        "--select=IL5004",
+        "testdata/rules/gateway-and-mesh-catch-all.yaml",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        findings(&json),
+        vec![f("IL5004", 15, 11), f("IL5004", 23, 11)]
+    );
+    let d = &json["diagnostics"];
+    assert_eq!(
+        d[0]["message"],
+        "host `shop.example.com` is also routed by VirtualService shop-v2 on a common gateway, and both have a catch-all route"
+    );
+    assert_eq!(
+        d[1]["message"],
+        "host `shop.example.com` is also routed by VirtualService shop on a common gateway, and both have a catch-all route"
+    );
+    let help = "Istio merges them on the gateway and only the older catch-all route is reached: keep one catch-all route per host";
+    assert_eq!(d[0]["help"], help);
+    assert_eq!(d[1]["help"], help);
+}

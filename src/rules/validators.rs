@@ -362,4 +362,24 @@ mod tests {
         assert_eq!(label(&"n".repeat(63), "v1"), Ok(()));
         assert!(label(&"n".repeat(64), "v1").is_err());
     }
+
+    /// Domain names: at most 255 characters (mutation testing found the
+    /// boundary untested), as Istio's `CheckDNS1123Preconditions`.
+    #[test]
+    fn domain_name_length() {
+        let name = |n: usize| {
+            let mut d = ["a".repeat(63), "b".repeat(63), "c".repeat(63)].join(".");
+            d.push('.');
+            d.push_str(&"d".repeat(n - d.len()));
+            d
+        };
+        assert_eq!(name(255).len(), 255);
+        assert_eq!(fqdn(&name(255)), Ok(()));
+        assert_eq!(wildcard_domain(&format!("*{}", &name(255)[1..])), Ok(()));
+        let long = name(256);
+        let too_long = Err(format!("domain name \"{long}\" too long (max 255)"));
+        assert_eq!(fqdn(&long), too_long);
+        assert_eq!(wildcard_domain(&long), too_long);
+        assert_eq!(destination_host(&long), too_long);
+    }
 }

@@ -275,4 +275,22 @@ mod tests {
         assert!(needs_quotes("2024-01-01"));
         assert!(!needs_quotes("2024-1"));
     }
+
+    /// NaN is a float for both readers: no disagreement to report (mutation
+    /// testing found the YAML 1.2 spelling untested).
+    #[test]
+    fn nan_is_a_float_in_yaml_1_1_and_1_2() {
+        for text in [".nan", ".NaN", ".NAN"] {
+            assert!(
+                matches!(resolve_plain_yaml12(text), Float(f) if f.is_nan()),
+                "{text}"
+            );
+            assert!(
+                matches!(resolve_plain(text), Float(f) if f.is_nan()),
+                "{text}"
+            );
+            assert_eq!(yaml11_and_12_disagree(&resolve_plain(text), text), None);
+        }
+        assert_eq!(resolve_plain_yaml12(".nAn"), Str(".nAn".into()));
+    }
 }

@@ -272,3 +272,41 @@ fn quoted_continuation_lines_left_of_their_key_read_as_kubectl_reads_them() {
         )
     );
 }
+
+/// The tab of an indentation is found after spaces too, and a tab after the
+/// indentation is the scanner's own error (mutation testing found only a
+/// line starting with a tab tested).
+#[test]
+fn a_tab_after_indenting_spaces_is_pointed_at() {
+    let src = "a: 1\n \tb: 2\n";
+    let out = parse(src);
+    assert!(out.aborted);
+    assert_eq!(out.issues.len(), 1);
+    let issue = &out.issues[0];
+    assert_eq!(
+        issue.kind,
+        YamlIssueKind::Syntax("a tab in the indentation: YAML indents with spaces only".into())
+    );
+    let at = &issue.span;
+    assert_eq!((at.line, at.col, at.start, at.end), (2, 2, 6, 7));
+    let out = parse("a:\tb: c\n");
+    assert!(out.aborted);
+    assert_eq!(out.issues.len(), 1);
+    let issue = &out.issues[0];
+    assert_eq!(
+        issue.kind,
+        YamlIssueKind::Syntax("':' must be followed by a valid YAML whitespace".into())
+    );
+    assert_eq!((issue.span.line, issue.span.col), (1, 4));
+}
+
+/// `.nan` reads as NaN for Kubernetes and for YAML 1.2 readers alike: no
+/// YAML 1.1 warning.
+#[test]
+fn nan_is_no_yaml11_disagreement() {
+    let out = parse("a: .nan\nb: .NaN\nc: .NAN\n");
+    assert!(out.issues.is_empty(), "{:?}", out.issues);
+    let n = out.documents[0].root.as_ref().unwrap();
+    let (a, _) = n.lookup("/a").unwrap();
+    assert!(matches!(a.value, Value::Scalar(Scalar::Float(f)) if f.is_nan()));
+}
