@@ -129,6 +129,37 @@ pub fn wildcard_domain(domain: &str) -> Result<(), String> {
     }
 }
 
+/// Istio's `ValidateWildcardDomainForVirtualServiceBoundToGateway`: with
+/// `sni` (a TLS route of the VirtualService names SNI hosts), a host in the
+/// `outbound_.<PORT>_._.<HOSTNAME>` form of Envoy's AUTO_PASSTHROUGH cluster
+/// names is accepted when its port part holds a digit and its host part a
+/// letter (Istio's unanchored `([0-9].*)` and `([a-zA-Z].*)`).
+pub fn gateway_domain(sni: bool, domain: &str) -> Result<(), String> {
+    preconditions(domain)?;
+    if !(sni && domain.starts_with("outbound_")) {
+        return wildcard_domain(domain);
+    }
+    const FORMAT: &str = "outbound_.<PORT>_._.<HOSTNAME>";
+    let parts: Vec<&str> = domain.split('_').collect();
+    if parts.len() < 4 {
+        return Err(format!(
+            "domain name {domain} invalid, should follow '{FORMAT}' format"
+        ));
+    }
+    let port = parts[1].trim_matches('.');
+    let hostname = parts[3].trim_matches('.');
+    let invalid = |label: &str| {
+        format!("domain name \"{domain}\" invalid (label \"{label}\" invalid). should follow {FORMAT} format")
+    };
+    if !port.bytes().any(|b| b.is_ascii_digit()) {
+        return Err(invalid(port));
+    }
+    if !hostname.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return Err(invalid(hostname));
+    }
+    Ok(())
+}
+
 /// `validateDestination`'s host check: a (wildcard) domain name, but not `*`.
 pub fn destination_host(host: &str) -> Result<(), String> {
     if host == "*" {
@@ -251,6 +282,55 @@ pub fn is_jwt_claim(h: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Istio's TestValidateWildcardDomainForVirtualServiceBoundToGateway, restated.
+    #[test]
+    fn gateway_domains() {
+        let long = "x".repeat(256);
+        let happy = "x".repeat(63);
+        for (domain, sni, error) in [
+            ("", false, Some("empty domain name not allowed".to_string())),
+            (long.as_str(), false, Some(format!("domain name \"{long}\" too long (max 255)"))),
+            (happy.as_str(), false, None),
+            ("*", false, None),
+            ("*.bar.com", false, None),
+            ("*foo", false, None),
+            ("*foo.bar.com", false, None),
+            ("*-foo.bar.com", false, None),
+            // Istio names the rest of the host here (ValidateDNS1123Labels of it).
+            ("foo.*.com", false, Some("domain name \"*.com\" invalid (label \"*\" invalid)".into())),
+            ("outbound_.80_._.e2e.foobar.mesh", true, None),
+            ("outbound.com", true, None),
+            (
+                "neverbound_.80_._.e2e.foobar.mesh",
+                true,
+                Some("domain name \"neverbound_.80_._.e2e.foobar.mesh\" invalid (label \"neverbound_\" invalid)".into()),
+            ),
+            (
+                "outbound_.thisIsNotAPort_._.e2e.foobar.mesh",
+                true,
+                Some("domain name \"outbound_.thisIsNotAPort_._.e2e.foobar.mesh\" invalid (label \"thisIsNotAPort\" invalid). should follow outbound_.<PORT>_._.<HOSTNAME> format".into()),
+            ),
+            (
+                "outbound_.80_._",
+                true,
+                Some("domain name \"outbound_.80_._\" invalid (label \"\" invalid). should follow outbound_.<PORT>_._.<HOSTNAME> format".into()),
+            ),
+            (
+                "outbound_.80",
+                true,
+                Some("domain name outbound_.80 invalid, should follow 'outbound_.<PORT>_._.<HOSTNAME>' format".into()),
+            ),
+            // Without SNI hosts the form is no exception.
+            (
+                "outbound_.80_._.e2e.foobar.mesh",
+                false,
+                Some("domain name \"outbound_.80_._.e2e.foobar.mesh\" invalid (label \"outbound_\" invalid)".into()),
+            ),
+        ] {
+            assert_eq!(gateway_domain(sni, domain).err(), error, "{domain} sni={sni}");
+        }
+    }
 
     #[test]
     fn envoy_formats() {

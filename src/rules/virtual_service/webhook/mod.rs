@@ -49,7 +49,10 @@ rule!(
     "## What it checks
 Each `hosts` entry is a (wildcard) domain name or an IP; `*` is not allowed when the
 VirtualService applies to the mesh (no `gateways`, or `mesh` among them); no two hosts may
-overlap (`reviews` twice, `*.example.com` and `a.example.com`).
+overlap (`reviews` twice, `*.example.com` and `a.example.com`). On a VirtualService bound to
+gateways only that has a TLS route with `sniHosts`, the `outbound_.<PORT>_._.<HOSTNAME>` form of
+Envoy's AUTO_PASSTHROUGH cluster names is a host too, when the port part holds a digit and the
+host part a letter (Istio's ValidateWildcardDomainForVirtualServiceBoundToGateway).
 
 ## Example
 ```yaml
@@ -201,7 +204,10 @@ pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
     }
     for route in &vs.tls {
         let matches = route.matches.iter().map(|m| &m.l4);
-        tcp_tls::tls(&ctx.json_at(&route.at), matches, &vs.hosts, out);
+        // Istio's validateSniHost reads `isGateway`: no `mesh` among the
+        // gateways, even when there are none.
+        let gateway = !vs.gateways.iter().any(|g| g.value == "mesh");
+        tcp_tls::tls(&ctx.json_at(&route.at), matches, &vs.hosts, gateway, out);
     }
     super::unreachable::check(ctx, out);
 }
@@ -214,8 +220,11 @@ fn hosts(vs: &VirtualService, binding: &Binding, out: &mut Vec<Finding>) {
         if v::is_ip(h) {
             continue;
         }
-        let sni_form = binding.gateway && h.starts_with("outbound_");
-        if let (Err(e), false) = (v::wildcard_domain(h), sni_form) {
+        let valid = match binding.gateway {
+            true => v::gateway_domain(tcp_tls::names_sni_hosts(vs), h),
+            false => v::wildcard_domain(h),
+        };
+        if let Err(e) = valid {
             push(out, &HOSTS, h, e);
             all_valid = false;
         }

@@ -5,6 +5,7 @@ use super::{destination, gateways, push};
 use crate::diagnostic::Finding;
 use crate::model::host::covers;
 use crate::model::virtual_service::L4Match;
+use crate::model::VirtualService;
 use crate::model::{JsonAt, Located};
 use crate::rules::rule;
 use crate::rules::validators as v;
@@ -31,11 +32,20 @@ pub(super) fn tcp(r: &JsonAt, matches: &[L4Match], out: &mut Vec<Finding>) {
     common(r, "TCP", matches.iter(), out);
 }
 
-/// A TLS route: at least one match, each with SNI hosts within `hosts`.
+/// Istio's `isSniHost`: some TLS match of the VirtualService names SNI hosts.
+pub(super) fn names_sni_hosts(vs: &VirtualService) -> bool {
+    vs.tls
+        .iter()
+        .any(|r| r.matches.iter().any(|m| !m.sni_hosts.is_empty()))
+}
+
+/// A TLS route: at least one match, each with SNI hosts within `hosts`;
+/// `gateway` as Istio's `isGateway` (no `mesh` among the gateways).
 pub(super) fn tls<'a>(
     r: &JsonAt,
     matches: impl Iterator<Item = &'a L4Match>,
     hosts: &[Located<String>],
+    gateway: bool,
     out: &mut Vec<Finding>,
 ) {
     let msg = "TLS route must have at least one match condition";
@@ -52,7 +62,7 @@ pub(super) fn tls<'a>(
                 }
                 for sni in snis.items() {
                     if let Some(name) = sni.as_str() {
-                        sni_host(&sni, name, hosts, out);
+                        sni_host(&sni, name, hosts, gateway, out);
                     }
                 }
             }
@@ -86,10 +96,20 @@ fn common<'a>(
 }
 
 /// Istio's validateSniHost: a (wildcard) domain within one of the hosts; an
-/// IP address is accepted with a warning.
-fn sni_host(at: &JsonAt, sni: &str, hosts: &[Located<String>], out: &mut Vec<Finding>) {
-    // `outbound_.15010_._.istiod...` is the SNI form of an Istio cluster name.
-    if let (Err(e), false) = (v::wildcard_domain(sni), sni.starts_with("outbound_")) {
+/// IP address is accepted with a warning. Off the mesh, the
+/// `outbound_.15010_._.istiod...` form of an Istio cluster name is a domain too.
+fn sni_host(
+    at: &JsonAt,
+    sni: &str,
+    hosts: &[Located<String>],
+    gateway: bool,
+    out: &mut Vec<Finding>,
+) {
+    let valid = match gateway {
+        true => v::gateway_domain(true, sni),
+        false => v::wildcard_domain(sni),
+    };
+    if let Err(e) = valid {
         match sni.parse::<std::net::IpAddr>() {
             Ok(ip) => push(
                 out,
