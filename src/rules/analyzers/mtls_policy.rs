@@ -20,7 +20,9 @@ rule!(
 A DestinationRule for `*.local` (mesh-wide) or `*.<its namespace>.svc.cluster.local`
 (namespace-wide) with `trafficPolicy.tls.mode: ISTIO_MUTUAL`, when no PeerAuthentication
 without selector enables mTLS (`STRICT` or `PERMISSIVE`) in the mesh root namespace or, for the
-namespace-wide rule, in its namespace. Kiali KIA0205 (mesh-wide) and KIA0206 (namespace-wide).
+namespace-wide rule, in its namespace. A selector with empty `matchLabels` selects every
+workload and counts as none, as Istio applies it (Kiali counts any selector as
+workload-specific; we follow Istio, where such a policy does enable mTLS). Kiali KIA0205 (mesh-wide) and KIA0206 (namespace-wide).
 
 ## Open world
 Kiali (and Istio) skip the check while auto mTLS is on, which is Istio's default: the rule only
@@ -45,10 +47,12 @@ spec:
     check: crate::rules::Check::Cross(check)
 );
 
-/// `PeerAuthnHasMTLSEnabled`: no selector, and STRICT or PERMISSIVE.
+/// `PeerAuthnHasMTLSEnabled`: no selector, and STRICT or PERMISSIVE. An
+/// empty `matchLabels` selects every workload, so it counts as none (Istio).
 fn enables(pa: &Entry<PeerAuthentication>, ns: &str) -> bool {
     let mode = pa.item.mtls_mode.as_ref().map(|m| m.as_str());
-    pa.ns == ns && pa.item.selector.is_none() && matches!(mode, Some("STRICT" | "PERMISSIVE"))
+    let namespace_wide = pa.item.selector.as_ref().is_none_or(Vec::is_empty);
+    pa.ns == ns && namespace_wide && matches!(mode, Some("STRICT" | "PERMISSIVE"))
 }
 
 pub fn check(facts: &Facts) -> Vec<Diagnostic> {
