@@ -16,8 +16,9 @@ rule!(
     &["Gateway"],
     "Two Gateways for the same workload with a server on the same port for the same host",
     "## What it checks
-Gateways whose selectors are the same (or where one selector contains the other and a workload
-among the inputs matches both): a server of one on the same port number, with the same `bind`,
+Gateways whose selectors are the same (or where one selector's text, `k1=v1,k2=v2` sorted by
+key, contains the other's, and a workload among the inputs matches both: Istio compares the
+strings, so `app=a` and `app=a,tier=b` are compared but `a=1,c=3` and `a=1,b=2,c=3` are not): a server of one on the same port number, with the same `bind`,
 listing a host another also lists (hosts compared as written). Istio IST0145
 (`ConflictingGateways`).
 
@@ -44,12 +45,15 @@ spec:
     check: crate::rules::Check::Cross(check)
 );
 
-/// The same workload: equal selectors, or nested ones matching a workload.
+/// The same workload: equal selectors, or (as Istio compares them) one
+/// selector's `k=v,...` string containing the other's, and a workload
+/// among the inputs matching both.
 fn same_workload(a: &AnalyzerFacts, x: &[(String, String)], y: &[(String, String)]) -> bool {
-    if selector_string(x) == selector_string(y) {
+    let (sx, sy) = (selector_string(x), selector_string(y));
+    if sx == sy {
         return true;
     }
-    let nested = selects(x, y) || selects(y, x);
+    let nested = sx.contains(&sy) || sy.contains(&sx);
     nested
         && a.workloads
             .iter()
