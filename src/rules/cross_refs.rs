@@ -143,7 +143,6 @@ pub struct Site<'a> {
     pub obj: &'a Object,
     pub file: &'a Arc<str>,
     pub text: &'a str,
-    pub object: Arc<ObjectRef>,
     owner: Arc<Owner>,
     /// The object's namespace; `default` when it names none, as kubectl applies it.
     pub ns: &'a str,
@@ -166,10 +165,9 @@ impl<'a> Site<'a> {
             text,
             owner: Arc::new(Owner {
                 file: file.clone(),
-                object: object.clone(),
+                object,
                 pointers: std::sync::Mutex::new(String::new()),
             }),
-            object,
             ns: obj.ns(),
         }
     }
@@ -507,7 +505,7 @@ fn virtual_service(site: &Site, vs: &model::VirtualService, facts: &mut RefFacts
         }
     }
     facts.virtual_services.push(VsFact {
-        object: site.object.clone(),
+        object: site.owner.object.clone(),
         keys: hosts.iter().map(|(h, _)| fqdn(h, ns).into()).collect(),
         export_to: values(&vs.export_to).map(str::to_string).collect(),
         context: false,

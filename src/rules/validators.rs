@@ -135,10 +135,12 @@ pub fn wildcard_domain(domain: &str) -> Result<(), String> {
 /// names is accepted when its port part holds a digit and its host part a
 /// letter (Istio's unanchored `([0-9].*)` and `([a-zA-Z].*)`).
 pub fn gateway_domain(sni: bool, domain: &str) -> Result<(), String> {
-    preconditions(domain)?;
     if !(sni && domain.starts_with("outbound_")) {
         return wildcard_domain(domain);
     }
+    preconditions(domain)?;
+    // Istio also compares the part before the first `_` with `outbound`,
+    // which the prefix test above has settled.
     const FORMAT: &str = "outbound_.<PORT>_._.<HOSTNAME>";
     let parts: Vec<&str> = domain.split('_').collect();
     if parts.len() < 4 {

@@ -141,6 +141,9 @@ struct Binding {
     delegate: bool,
     mesh: bool,
     gateway: bool,
+    /// Istio's `isGateway`: no `mesh` among the gateways, even when there
+    /// are none (validateSniHost reads it instead of `gateway`).
+    off_mesh: bool,
 }
 
 impl Binding {
@@ -150,6 +153,7 @@ impl Binding {
             delegate: vs.hosts.is_empty(),
             mesh: vs.gateways.is_empty() || mesh_named,
             gateway: !vs.gateways.is_empty() && !mesh_named,
+            off_mesh: !mesh_named,
         }
     }
 }
@@ -204,10 +208,8 @@ pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
     }
     for route in &vs.tls {
         let matches = route.matches.iter().map(|m| &m.l4);
-        // Istio's validateSniHost reads `isGateway`: no `mesh` among the
-        // gateways, even when there are none.
-        let gateway = !vs.gateways.iter().any(|g| g.value == "mesh");
-        tcp_tls::tls(&ctx.json_at(&route.at), matches, &vs.hosts, gateway, out);
+        let json = ctx.json_at(&route.at);
+        tcp_tls::tls(&json, matches, &vs.hosts, binding.off_mesh, out);
     }
     super::unreachable::check(ctx, out);
 }
@@ -216,12 +218,13 @@ pub fn check(ctx: &ObjectContext, out: &mut Vec<Finding>) {
 /// two overlapping (Istio's `Name.Matches`; checked only when every host is valid, as Istio does).
 fn hosts(vs: &VirtualService, binding: &Binding, out: &mut Vec<Finding>) {
     let mut all_valid = true;
+    let sni = tcp_tls::names_sni_hosts(vs);
     for h in &vs.hosts {
         if v::is_ip(h) {
             continue;
         }
         let valid = match binding.gateway {
-            true => v::gateway_domain(tcp_tls::names_sni_hosts(vs), h),
+            true => v::gateway_domain(sni, h),
             false => v::wildcard_domain(h),
         };
         if let Err(e) = valid {
