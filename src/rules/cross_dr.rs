@@ -221,29 +221,77 @@ fn subsets_collide<'a>(a: &'a DrFact, b: &DrFact) -> Vec<&'a str> {
         .collect()
 }
 
-/// The rules for one host key, indexed by subset name so that a large
-/// input stays linear (a rule without subsets overlaps them all).
+/// The rules for one host key. A large group is indexed by subset name so
+/// that a large input stays linear (a rule without subsets overlaps them
+/// all); a small one, nearly every host, is scanned: an index per host was
+/// the peak memory of a large run.
 #[derive(Default)]
 struct HostGroup<'a> {
     all: Vec<&'a DrFact>,
+    index: Option<Box<SubsetIndex<'a>>>,
+}
+
+#[derive(Default)]
+struct SubsetIndex<'a> {
     without_subsets: Vec<&'a DrFact>,
     by_subset: HashMap<&'a str, Vec<&'a DrFact>>,
 }
 
+/// Groups up to this size are scanned rather than indexed.
+const SCANNED_GROUP: usize = 8;
+
 impl<'a> HostGroup<'a> {
-    /// The rules of this group that may clash with `d`.
+    fn push(&mut self, d: &'a DrFact) {
+        self.all.push(d);
+        if let Some(index) = &mut self.index {
+            index.add(d);
+        } else if self.all.len() > SCANNED_GROUP {
+            let mut index = SubsetIndex::default();
+            self.all.iter().for_each(|d| index.add(d));
+            self.index = Some(Box::new(index));
+        }
+    }
+
+    /// The rules of this group that may clash with `d`: those without
+    /// subsets, then those sharing each of `d`'s subsets in turn.
     fn candidates<'s>(&'s self, d: &'s DrFact) -> Box<dyn Iterator<Item = &'a DrFact> + 's> {
         if d.subsets.is_empty() {
             return Box::new(self.all.iter().copied());
         }
-        let named = d.subsets.iter().flat_map(|s| {
-            self.by_subset
-                .get(s.as_str())
-                .into_iter()
-                .flatten()
-                .copied()
-        });
-        Box::new(self.without_subsets.iter().copied().chain(named))
+        match &self.index {
+            Some(index) => {
+                let named = d.subsets.iter().flat_map(|s| {
+                    index
+                        .by_subset
+                        .get(s.as_str())
+                        .into_iter()
+                        .flatten()
+                        .copied()
+                });
+                Box::new(index.without_subsets.iter().copied().chain(named))
+            }
+            None => {
+                let without = self.all.iter().copied().filter(|o| o.subsets.is_empty());
+                let named = d.subsets.iter().flat_map(move |s| {
+                    self.all
+                        .iter()
+                        .copied()
+                        .filter(move |o| o.subsets.contains(s))
+                });
+                Box::new(without.chain(named))
+            }
+        }
+    }
+}
+
+impl<'a> SubsetIndex<'a> {
+    fn add(&mut self, d: &'a DrFact) {
+        if d.subsets.is_empty() {
+            self.without_subsets.push(d);
+        }
+        for s in &d.subsets {
+            self.by_subset.entry(s.as_str()).or_default().push(d);
+        }
     }
 }
 
@@ -260,14 +308,7 @@ fn duplicates(drs: &[DrFact]) -> Vec<Diagnostic> {
         .collect();
     let mut groups: HashMap<&str, HostGroup> = HashMap::new();
     for d in &eligible {
-        let g = groups.entry(&*d.host).or_default();
-        g.all.push(d);
-        if d.subsets.is_empty() {
-            g.without_subsets.push(d);
-        }
-        for s in &d.subsets {
-            g.by_subset.entry(s.as_str()).or_default().push(d);
-        }
+        groups.entry(&*d.host).or_default().push(d);
     }
     let keys = HostKeys::new(groups.keys().copied());
     let mut out = Vec::new();
