@@ -13,6 +13,7 @@ use crate::model::Model;
 use crate::objects::Object;
 use crate::rules::cross_refs::{Located, Site};
 
+pub(crate) mod pointers;
 mod storage;
 use crate::rules::rule;
 

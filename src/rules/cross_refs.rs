@@ -79,8 +79,8 @@ pub struct UnlabelledSubset {
 
 /// Where a fact is, compact: the index keeps one per host, destination and
 /// subset of every object, so a location is an owner shared by the object's
-/// locations, 32-bit positions and its JSON pointer as a range of the
-/// owner's pointer text (one allocation per object, not one per location).
+/// locations, 32-bit positions and its JSON pointer as the number of a text
+/// shared by the whole run (no allocation per location nor per object).
 #[derive(Clone, Debug)]
 pub struct Located {
     owner: Arc<Owner>,
@@ -90,7 +90,8 @@ pub struct Located {
     col: u32,
     end_line: u32,
     end_col: u32,
-    pointer: (u32, u32),
+    /// The JSON pointer's number (`cross::pointers`).
+    pointer: u32,
 }
 
 /// What every location of one object shares.
@@ -98,7 +99,6 @@ pub struct Located {
 pub struct Owner {
     file: Arc<str>,
     object: Arc<ObjectRef>,
-    pointers: std::sync::Mutex<String>,
 }
 
 impl Located {
@@ -123,13 +123,7 @@ impl Located {
 
     /// The JSON pointer inside the object.
     pub fn pointer(&self) -> String {
-        let (from, to) = (self.pointer.0 as usize, self.pointer.1 as usize);
-        let text = self
-            .owner
-            .pointers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        text.get(from..to).unwrap_or_default().to_string()
+        crate::rules::cross::pointers::text(self.pointer).to_string()
     }
 
     /// Whether both locations are in the same object.
@@ -166,7 +160,6 @@ impl<'a> Site<'a> {
             owner: Arc::new(Owner {
                 file: file.clone(),
                 object,
-                pointers: std::sync::Mutex::new(String::new()),
             }),
             ns: obj.ns(),
         }
@@ -206,13 +199,6 @@ impl<'a> Site<'a> {
     }
 
     fn compact(&self, span: Span, pointer: &str) -> Located {
-        let mut text = self
-            .owner
-            .pointers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        let from = text.len();
-        text.push_str(pointer);
         let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Located {
             owner: self.owner.clone(),
@@ -222,20 +208,8 @@ impl<'a> Site<'a> {
             col: span.col,
             end_line: span.end_line,
             end_col: span.end_col,
-            pointer: (narrow(from), narrow(text.len())),
+            pointer: crate::rules::cross::pointers::intern(pointer),
         }
-    }
-}
-
-impl Drop for Site<'_> {
-    /// The object is indexed: its pointer text takes no more room than it needs.
-    fn drop(&mut self) {
-        let mut text = self
-            .owner
-            .pointers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        text.shrink_to_fit();
     }
 }
 
