@@ -106,7 +106,6 @@ impl Facts {
             vs.context = true;
         }
         self.mesh.export_to.clear();
-        self.ambient.l7.clear();
         self.jwt.routes.clear();
         // The cluster's copy of a local object is not a duplicate.
         self.defined.objects.clear();
@@ -159,9 +158,6 @@ impl Facts {
                 expand_shared(host);
             }
         }
-        for (host, _) in self.ambient.l7.iter_mut().flat_map(|(_, hosts)| hosts) {
-            expand(host);
-        }
     }
 
     pub fn merge(&mut self, mut other: Facts) {
@@ -197,6 +193,8 @@ pub struct DrFact {
     pub at: Located,
     /// Where `trafficPolicy.tls.mode` is, when set.
     pub tls_mode_at: Option<Located>,
+    /// Has L7 settings (IL5014/IL5015, `cross_ambient`).
+    pub l7: bool,
 }
 
 /// Istio's ResolveShortnameToFQDN (`model::Host::resolve`) as a string.
@@ -253,6 +251,7 @@ fn dr_fact(site: &Site, dr: &crate::model::DestinationRule) -> Option<DrFact> {
         at: site.at_loc(&host.at),
         tls_mode_at: mode.map(|m| site.at_loc(&m.at)),
         namespace: site.ns.into(),
+        l7: crate::rules::cross_ambient::l7_destination_rule(&site.obj.json["spec"]),
     })
 }
 

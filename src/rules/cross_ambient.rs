@@ -9,9 +9,8 @@ use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::host::service_namespace;
-use crate::model::{Host, JsonAt};
 use crate::rules::cross::strings;
-use crate::rules::cross_refs::{diag, Located, Site};
+use crate::rules::cross_refs::{diag, Site};
 use crate::rules::rule;
 
 rule!(
@@ -72,15 +71,15 @@ pub struct AmbientFacts {
     pub namespaces: Vec<(String, bool, Option<String>)>,
     /// Service FQDN and its `istio.io/use-waypoint` label.
     pub services: Vec<(String, Option<String>)>,
-    /// L7 objects to report on: (namespace, hosts as FQDN and where).
-    pub l7: Vec<(String, Vec<(String, Located)>)>,
+    // The L7 objects to report on are the DestinationRules and
+    // VirtualServices of the index marked `l7`: their hosts and locations
+    // are there already.
 }
 
 impl AmbientFacts {
     pub fn merge(&mut self, o: AmbientFacts) {
         self.namespaces.extend(o.namespaces);
         self.services.extend(o.services);
-        self.l7.extend(o.l7);
     }
 }
 
@@ -91,8 +90,6 @@ pub fn collect(site: &Site, facts: &mut AmbientFacts) {
     let ns = site.ns;
     let labels = &obj.json["metadata"]["labels"];
     let waypoint = labels[WAYPOINT].as_str().map(str::to_string);
-    let spec = &obj.json["spec"];
-    let located = JsonAt::member(&obj.json, "spec");
     match (obj.group.as_str(), obj.kind.as_str()) {
         ("", "Namespace") => {
             let ambient = labels["istio.io/dataplane-mode"] == "ambient";
@@ -107,30 +104,12 @@ pub fn collect(site: &Site, facts: &mut AmbientFacts) {
                     .push((format!("{name}.{ns}.svc.cluster.local"), waypoint));
             }
         }
-        ("networking.istio.io", "DestinationRule") if l7_destination_rule(spec) => {
-            let host = located.get("host");
-            if let Some(h) = host.as_str() {
-                let at = site.at(host.clone().into());
-                facts
-                    .l7
-                    .push((ns.to_string(), vec![(Host::resolve(h, ns).into(), at)]));
-            }
-        }
-        ("networking.istio.io", "VirtualService") if l7_virtual_service(spec) => {
-            let hosts = located
-                .get("hosts")
-                .items()
-                .into_iter()
-                .filter_map(|h| Some((Host::resolve(h.as_str()?, ns).into(), site.at(h.into()))))
-                .collect();
-            facts.l7.push((ns.to_string(), hosts));
-        }
         _ => {}
     }
 }
 
 /// Kiali's IsL7DestinationRule.
-fn l7_destination_rule(spec: &Value) -> bool {
+pub fn l7_destination_rule(spec: &Value) -> bool {
     let l7 = |tp: &Value| {
         let hash = &tp["loadBalancer"]["consistentHash"];
         !hash["httpHeaderName"].is_null()
@@ -147,7 +126,7 @@ fn l7_destination_rule(spec: &Value) -> bool {
 }
 
 /// HTTP or TLS routes that apply to the mesh.
-fn l7_virtual_service(spec: &Value) -> bool {
+pub fn l7_virtual_service(spec: &Value) -> bool {
     let routes = |k: &str| spec[k].as_array().is_some_and(|r| !r.is_empty());
     let gateways = strings(&spec["gateways"]);
     (routes("http") || routes("tls"))
@@ -174,15 +153,33 @@ pub fn check(facts: &crate::rules::cross::Facts) -> Vec<Diagnostic> {
         .iter()
         .map(|(h, w)| (h.as_str(), w.as_ref()))
         .collect();
-    for (ns, hosts) in &f.l7 {
+    let destination_rules = facts
+        .destination_rules
+        .iter()
+        .filter(|d| d.l7 && !d.context)
+        .map(|d| (&*d.namespace, vec![(&*d.host, &d.at)]));
+    let virtual_services = facts
+        .refs
+        .virtual_services
+        .iter()
+        .filter(|v| v.l7 && !v.context)
+        .map(|v| {
+            let hosts = v
+                .keys
+                .iter()
+                .map(|k| &**k)
+                .zip(v.hosts.iter().map(|(_, at)| at));
+            (&*v.namespace, hosts.collect::<Vec<_>>())
+        });
+    for (ns, hosts) in destination_rules.chain(virtual_services) {
         let mut resolved = false;
-        for (host, at) in hosts {
+        for &(host, at) in &hosts {
             let Some(service_ns) = service_namespace(host).filter(|_| !host.starts_with('*'))
             else {
                 continue;
             };
             let (Some((true, ns_waypoint)), Some(svc_waypoint)) =
-                (namespaces.get(service_ns), services.get(host.as_str()))
+                (namespaces.get(service_ns), services.get(host))
             else {
                 continue;
             };
@@ -206,7 +203,7 @@ pub fn check(facts: &crate::rules::cross::Facts) -> Vec<Diagnostic> {
                 ));
             }
         }
-        let own = namespaces.get(ns.as_str());
+        let own = namespaces.get(ns);
         if let (false, Some((true, w)), Some((_, at))) = (resolved, own, hosts.first()) {
             if !enrolled(*w).unwrap_or(false) {
                 out.push(diag(

@@ -267,6 +267,8 @@ pub struct VsFact {
     pub catch_all: bool,
     pub destinations: Vec<Dest>,
     pub duplicates: Vec<(String, Located)>,
+    /// Has HTTP or TLS routes for the mesh (IL5014/IL5015, `cross_ambient`).
+    pub l7: bool,
 }
 
 impl RefFacts {
@@ -491,6 +493,7 @@ fn virtual_service(site: &Site, vs: &model::VirtualService, facts: &mut RefFacts
         catch_all: crate::rules::cross_vs::http_catch_all(&site.obj.json["spec"]),
         destinations,
         duplicates,
+        l7: crate::rules::cross_ambient::l7_virtual_service(&site.obj.json["spec"]),
     });
 }
 

@@ -53,7 +53,6 @@ impl Facts {
             done,
             total,
         );
-        reserve(&mut self.ambient.l7, other.ambient.l7.len(), done, total);
     }
 }
 
