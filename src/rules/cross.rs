@@ -180,7 +180,8 @@ pub struct DrFact {
     /// Short names resolved to the FQDN in the rule's namespace.
     pub host: Arc<str>,
     pub export_to: Vec<String>,
-    pub subsets: Vec<String>,
+    /// Subset names (shared, as hosts are: the same names recur).
+    pub subsets: Vec<Arc<str>>,
     /// Has a workloadSelector (applies to some clients only).
     pub selector: bool,
     /// `trafficPolicy.tls.mode`.
@@ -242,7 +243,7 @@ fn dr_fact(site: &Site, dr: &crate::model::DestinationRule) -> Option<DrFact> {
         subsets: dr
             .subsets
             .iter()
-            .filter_map(|s| s.name.as_ref().map(|n| n.value.clone()))
+            .filter_map(|s| s.name.as_ref().map(|n| n.value.as_str().into()))
             .collect(),
         selector: dr.workload_selector.is_some(),
         tls_mode: mode.map(|m| m.value.clone()),
@@ -388,11 +389,11 @@ fn resolve_subsets<'a>(facts: &'a Facts, out: &mut Vec<Diagnostic>) -> Unresolve
             }
             continue;
         }
-        if chosen().any(|d| d.subsets.iter().any(|s| s == r.subset)) {
+        if chosen().any(|d| d.subsets.iter().any(|s| &**s == r.subset)) {
             continue;
         }
         let defined: BTreeSet<&str> = chosen()
-            .flat_map(|d| d.subsets.iter().map(String::as_str))
+            .flat_map(|d| d.subsets.iter().map(|s| &**s))
             .collect();
         let list = if defined.is_empty() {
             "it defines no subsets".to_string()

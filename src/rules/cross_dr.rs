@@ -217,7 +217,7 @@ fn subsets_collide<'a>(a: &'a DrFact, b: &DrFact) -> Vec<&'a str> {
     a.subsets
         .iter()
         .filter(|s| b.subsets.contains(s))
-        .map(String::as_str)
+        .map(|s| &**s)
         .collect()
 }
 
@@ -260,14 +260,10 @@ impl<'a> HostGroup<'a> {
         }
         match &self.index {
             Some(index) => {
-                let named = d.subsets.iter().flat_map(|s| {
-                    index
-                        .by_subset
-                        .get(s.as_str())
-                        .into_iter()
-                        .flatten()
-                        .copied()
-                });
+                let named = d
+                    .subsets
+                    .iter()
+                    .flat_map(|s| index.by_subset.get(&**s).into_iter().flatten().copied());
                 Box::new(index.without_subsets.iter().copied().chain(named))
             }
             None => {
@@ -290,7 +286,7 @@ impl<'a> SubsetIndex<'a> {
             self.without_subsets.push(d);
         }
         for s in &d.subsets {
-            self.by_subset.entry(s.as_str()).or_default().push(d);
+            self.by_subset.entry(&**s).or_default().push(d);
         }
     }
 }

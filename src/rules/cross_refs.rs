@@ -242,7 +242,7 @@ pub struct Dest {
     /// Under `http` (a route or a mirror), not `tcp` or `tls`.
     pub http: bool,
     /// The subset it names, and where that name is (boxed: small when absent).
-    pub subset: Option<Box<(String, Located)>>,
+    pub subset: Option<Box<(Arc<str>, Located)>>,
     pub port: Option<Box<(u64, Located)>>,
     pub at: Located,
 }
@@ -503,7 +503,7 @@ fn dest(site: &Site, d: &model::Destination, mirror: bool, http: bool) -> Dest {
         host: fqdn(&d.host, site.ns).into(),
         mirror,
         http,
-        subset: subset.map(|s| Box::new((s.value.clone(), site.at_loc(&s.at)))),
+        subset: subset.map(|s| Box::new((s.value.as_str().into(), site.at_loc(&s.at)))),
         // A mirror's port is not checked against the service.
         port: d
             .port

@@ -17,6 +17,7 @@ impl Facts {
         for d in &mut other.destination_rules {
             share(&mut d.host);
             share(&mut d.namespace);
+            d.subsets.iter_mut().for_each(&mut share);
         }
         for (host, _, _) in &mut other.refs.subsets {
             share(host);
@@ -24,7 +25,12 @@ impl Facts {
         for vs in &mut other.refs.virtual_services {
             share(&mut vs.namespace);
             vs.keys.iter_mut().for_each(&mut share);
-            vs.destinations.iter_mut().for_each(|d| share(&mut d.host));
+            for d in &mut vs.destinations {
+                share(&mut d.host);
+                if let Some(subset) = &mut d.subset {
+                    share(&mut subset.0);
+                }
+            }
         }
     }
 
