@@ -7,6 +7,7 @@
 //! summary notes them instead.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Related};
 use crate::model::JsonAt;
@@ -54,7 +55,30 @@ add it to `exclude:` in `.istiolint.yaml`.
 /// Every named object's identity and where its name is.
 #[derive(Clone, Debug, Default)]
 pub struct DefinedFacts {
-    pub objects: Vec<(Identity, Located, Content)>,
+    pub objects: Vec<Defined>,
+}
+
+/// One named object: its kind and name are its location's object's.
+#[derive(Clone, Debug)]
+pub struct Defined {
+    /// Group and namespace joined by NUL (which no Kubernetes name holds),
+    /// shared by every object of the same group and namespace.
+    pub scope: Arc<str>,
+    pub at: Located,
+    pub content: Content,
+}
+
+impl Defined {
+    fn identity(&self) -> Identity<'_> {
+        let (group, namespace) = self.scope.split_once('\0').unwrap_or_default();
+        let object = self.at.object();
+        Identity {
+            group,
+            kind: &object.kind,
+            namespace,
+            name: object.name.as_deref().unwrap_or_default(),
+        }
+    }
 }
 
 /// A hash of an object's data (key order does not count), so identical
@@ -100,36 +124,12 @@ fn content(json: &serde_json::Value) -> Content {
 }
 
 /// What `kubectl apply` identifies an object by (the version does not count).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Identity {
-    /// Group, kind, namespace and name joined by NUL (which no Kubernetes
-    /// name holds): one allocation per object, and the order is the
-    /// fields' order.
-    key: Box<str>,
-}
-
-impl Identity {
-    pub fn new(group: &str, kind: &str, namespace: &str, name: &str) -> Identity {
-        Identity {
-            key: [group, kind, namespace, name].join("\0").into(),
-        }
-    }
-
-    fn field(&self, i: usize) -> &str {
-        self.key.split('\0').nth(i).unwrap_or_default()
-    }
-
-    pub fn kind(&self) -> &str {
-        self.field(1)
-    }
-
-    pub fn namespace(&self) -> &str {
-        self.field(2)
-    }
-
-    pub fn name(&self) -> &str {
-        self.field(3)
-    }
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Identity<'a> {
+    group: &'a str,
+    kind: &'a str,
+    namespace: &'a str,
+    name: &'a str,
 }
 
 impl DefinedFacts {
@@ -140,20 +140,25 @@ impl DefinedFacts {
 
 pub fn collect(site: &Site, facts: &mut DefinedFacts) {
     let obj = site.obj;
-    let Some(name) = &obj.name else { return };
-    facts.objects.push((
-        Identity::new(&obj.group, &obj.kind, site.ns, name),
-        site.at(JsonAt::member(&obj.json, "metadata").get("name").into()),
-        content(&obj.json),
-    ));
+    if obj.name.is_none() {
+        return;
+    }
+    facts.objects.push(Defined {
+        scope: format!("{}\0{}", obj.group, site.ns).into(),
+        at: site.at(JsonAt::member(&obj.json, "metadata").get("name").into()),
+        content: content(&obj.json),
+    });
 }
 
 /// Every identity defined more than once, its definitions in input order
 /// (file order; within a file, text order).
-fn redefined(facts: &DefinedFacts) -> Vec<(&Identity, Vec<(&Located, Content)>)> {
-    let mut by_identity: BTreeMap<&Identity, Vec<(&Located, Content)>> = BTreeMap::new();
-    for (id, at, data) in &facts.objects {
-        by_identity.entry(id).or_default().push((at, *data));
+fn redefined(facts: &DefinedFacts) -> Vec<(Identity<'_>, Vec<(&Located, Content)>)> {
+    let mut by_identity: BTreeMap<Identity, Vec<(&Located, Content)>> = BTreeMap::new();
+    for d in &facts.objects {
+        by_identity
+            .entry(d.identity())
+            .or_default()
+            .push((&d.at, d.content));
     }
     by_identity
         .into_iter()
@@ -187,9 +192,9 @@ pub fn unchecked_note(facts: &DefinedFacts, closed_world: bool) -> Option<String
             if examples.len() < 2 {
                 examples.push(format!(
                     "{} {}/{} in {} and {}",
-                    id.kind(),
-                    id.namespace(),
-                    id.name(),
+                    id.kind,
+                    id.namespace,
+                    id.name,
                     first.file(),
                     later.file()
                 ));
@@ -227,7 +232,7 @@ pub fn check(facts: &DefinedFacts, closed_world: bool) -> Vec<Diagnostic> {
                 later.file().clone(),
                 format!(
                     "{} {}/{} is also defined {where_first}; `kubectl apply` keeps only the one applied last",
-                    id.kind(), id.namespace(), id.name()
+                    id.kind, id.namespace, id.name
                 ),
             )
             .at(later.span());

@@ -19,6 +19,9 @@ impl Facts {
             share(&mut d.namespace);
             d.subsets.iter_mut().for_each(&mut share);
         }
+        for d in &mut other.defined.objects {
+            share(&mut d.scope);
+        }
         for (host, _, _) in &mut other.refs.subsets {
             share(host);
         }
