@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::diagnostic::Diagnostic;
 use crate::rules::cross::Facts;
-use crate::rules::cross_refs::{diag, selects, Labels, WorkloadFact};
+use crate::rules::cross_refs::{diag, selects, Labels, SubsetLabels, WorkloadFact};
 use crate::rules::rule;
 
 rule!(
@@ -59,10 +59,13 @@ struct Endpoint<'a> {
 }
 
 impl Endpoint<'_> {
-    fn selected_by(&self, selector: &Labels) -> bool {
+    fn selected_by(&self, selector: &SubsetLabels) -> bool {
         selector.iter().all(|(k, v)| {
-            self.unknown.contains(&k.as_str())
-                || self.labels.iter().any(|(lk, lv)| lk == k && lv == v)
+            self.unknown.contains(&&**k)
+                || self
+                    .labels
+                    .iter()
+                    .any(|(lk, lv)| **lk == **k && **lv == **v)
         })
     }
 }
@@ -195,7 +198,7 @@ pub fn check(facts: &Facts) -> Vec<Diagnostic> {
             &SUBSET_NO_PODS,
             at,
             message,
-            match subset_labels.iter().any(|(k, _)| FROM_NODE.contains(&k.as_str())) {
+            match subset_labels.iter().any(|(k, _)| FROM_NODE.contains(&&**k)) {
                 true => "check the labels against the workloads' pod template labels and the topology labels of their Nodes among the inputs",
                 false => "check the labels against the workloads' pod template labels",
             },

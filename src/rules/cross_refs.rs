@@ -14,6 +14,8 @@ use crate::rules::Rule;
 use crate::yaml::Span;
 
 pub type Labels = Vec<(String, String)>;
+/// A subset's labels, shared like hosts (`version: v1` recurs everywhere).
+pub type SubsetLabels = Vec<(Arc<str>, Arc<str>)>;
 
 #[derive(Clone, Debug, Default)]
 pub struct RefFacts {
@@ -23,7 +25,7 @@ pub struct RefFacts {
     /// Kubernetes Nodes: (name, labels).
     pub nodes: Vec<(String, Labels)>,
     /// DestinationRule subsets with labels: (host FQDN, labels, where the labels are).
-    pub subsets: Vec<(Arc<str>, Labels, Located)>,
+    pub subsets: Vec<(Arc<str>, SubsetLabels, Located)>,
     /// DestinationRule subsets without labels nor a traffic policy of their own.
     pub unlabelled: Vec<UnlabelledSubset>,
     /// Istio Gateways.
@@ -384,7 +386,7 @@ fn destination_rule(site: &Site, dr: &model::DestinationRule, facts: &mut RefFac
                 let labels = s
                     .labels
                     .iter()
-                    .map(|(k, v)| (k.value.clone(), v.value.clone()))
+                    .map(|(k, v)| (k.value.as_str().into(), v.value.as_str().into()))
                     .collect();
                 facts
                     .subsets

@@ -22,8 +22,12 @@ impl Facts {
         for d in &mut other.defined.objects {
             share(&mut d.scope);
         }
-        for (host, _, _) in &mut other.refs.subsets {
+        for (host, labels, _) in &mut other.refs.subsets {
             share(host);
+            for (k, v) in labels {
+                share(k);
+                share(v);
+            }
         }
         for vs in &mut other.refs.virtual_services {
             share(&mut vs.namespace);
