@@ -179,23 +179,27 @@ pub struct DrFact {
     pub namespace: Arc<str>,
     /// Short names resolved to the FQDN in the rule's namespace.
     pub host: Arc<str>,
-    pub export_to: Vec<String>,
+    pub export_to: Box<[String]>,
     /// Subset names (shared, as hosts are: the same names recur).
-    pub subsets: Vec<Arc<str>>,
+    pub subsets: Box<[Arc<str>]>,
     /// Has a workloadSelector (applies to some clients only).
     pub selector: bool,
-    /// `trafficPolicy.tls.mode`.
-    pub tls_mode: Option<String>,
+    /// `trafficPolicy.tls.mode` and where it is (boxed: small when absent).
+    pub tls_mode: Option<Box<(String, Located)>>,
     /// TLS set at the top level or on any port.
     pub has_tls: bool,
     /// Read from a `--context` file: used, never reported on.
     pub context: bool,
     /// Where `spec.host` is.
     pub at: Located,
-    /// Where `trafficPolicy.tls.mode` is, when set.
-    pub tls_mode_at: Option<Located>,
     /// Has L7 settings (IL5014/IL5015, `cross_ambient`).
     pub l7: bool,
+}
+
+impl DrFact {
+    pub fn tls_mode(&self) -> Option<&str> {
+        self.tls_mode.as_ref().map(|m| m.0.as_str())
+    }
 }
 
 /// Istio's ResolveShortnameToFQDN (`model::Host::resolve`) as a string.
@@ -246,11 +250,10 @@ fn dr_fact(site: &Site, dr: &crate::model::DestinationRule) -> Option<DrFact> {
             .filter_map(|s| s.name.as_ref().map(|n| n.value.as_str().into()))
             .collect(),
         selector: dr.workload_selector.is_some(),
-        tls_mode: mode.map(|m| m.value.clone()),
+        tls_mode: mode.map(|m| Box::new((m.value.clone(), site.at_loc(&m.at)))),
         has_tls: tls.is_some() || port_tls,
         context: false,
         at: site.at_loc(&host.at),
-        tls_mode_at: mode.map(|m| site.at_loc(&m.at)),
         namespace: site.ns.into(),
         l7: crate::rules::cross_ambient::l7_destination_rule(&site.obj.json["spec"]),
     })

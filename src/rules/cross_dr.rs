@@ -202,7 +202,7 @@ pub fn check(facts: &Facts) -> Vec<Diagnostic> {
 
 /// Mesh- or namespace-wide `ISTIO_MUTUAL` rules: overlapping is their point.
 fn wide_mtls(d: &DrFact) -> bool {
-    d.tls_mode.as_deref() == Some("ISTIO_MUTUAL")
+    d.tls_mode() == Some("ISTIO_MUTUAL")
         && (&*d.host == "*.local" || *d.host == *format!("*.{}.svc.cluster.local", d.namespace))
 }
 
@@ -453,8 +453,8 @@ fn mtls_disabled(mesh: &MeshFacts, drs: &[DrFact]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let disabled = drs
         .iter()
-        .filter(|d| !d.context && d.tls_mode.as_deref() == Some("DISABLE"));
-    for (host, at) in disabled.filter_map(|d| Some((&d.host, d.tls_mode_at.as_ref()?))) {
+        .filter(|d| !d.context && d.tls_mode() == Some("DISABLE"));
+    for (host, at) in disabled.filter_map(|d| Some((&d.host, &d.tls_mode.as_ref()?.1))) {
         let Some(server_ns) = server_namespace(host) else {
             continue;
         };

@@ -167,7 +167,7 @@ pub fn check(facts: &Facts) -> Vec<Diagnostic> {
                     ));
                 }
                 // Hosts are checked for the VirtualService's own binding only.
-                Some(_) if i >= vs.own_gateways => {}
+                Some(_) if i >= vs.own_gateways as usize => {}
                 Some(accepts) => {
                     let gateway_ns = key.split_once('/').map_or("", |(ns, _)| ns);
                     if vs.hosts.is_empty() || serves(accepts, gateway_ns, &vs.namespace, &vs.hosts)

@@ -253,22 +253,22 @@ pub struct Dest {
 pub struct VsFact {
     pub object: Arc<ObjectRef>,
     pub namespace: Arc<str>,
-    pub hosts: Vec<(String, Located)>,
+    pub hosts: Box<[(String, Located)]>,
     /// The hosts as FQDNs, in the same order.
-    pub keys: Vec<Arc<str>>,
-    pub export_to: Vec<String>,
+    pub keys: Box<[Arc<str>]>,
+    pub export_to: Box<[String]>,
     /// Read from a `--context` file: used, never reported on.
     pub context: bool,
     /// Gateway references, resolved to `namespace/name` (mesh excluded):
     /// the VirtualService's own binding first, then those named in matches.
-    pub gateways: Vec<(String, Located)>,
+    pub gateways: Box<[(String, Located)]>,
     /// How many of `gateways` are the VirtualService's own binding.
-    pub own_gateways: usize,
+    pub own_gateways: u32,
     pub mesh: bool,
     /// Some HTTP route matches every request (see `cross_vs::http_catch_all`).
     pub catch_all: bool,
-    pub destinations: Vec<Dest>,
-    pub duplicates: Vec<(String, Located)>,
+    pub destinations: Box<[Dest]>,
+    pub duplicates: Box<[(String, Located)]>,
     /// Has HTTP or TLS routes for the mesh (IL5014/IL5015, `cross_ambient`).
     pub l7: bool,
 }
@@ -420,7 +420,7 @@ fn empty_mapping(site: &Site, at: &model::Loc) -> bool {
 
 fn virtual_service(site: &Site, vs: &model::VirtualService, facts: &mut RefFacts) {
     let ns = site.ns;
-    let hosts: Vec<(String, Located)> = vs
+    let hosts: Box<[(String, Located)]> = vs
         .hosts
         .iter()
         .map(|h| (h.value.clone(), site.at_loc(&h.at)))
@@ -442,6 +442,7 @@ fn virtual_service(site: &Site, vs: &model::VirtualService, facts: &mut RefFacts
                 .flat_map(|r| r.matches.iter().flat_map(|m| &m.l4.gateways)),
         );
     let own_gateways = vs.gateways.iter().filter(|g| g.value != "mesh").count();
+    let own_gateways = u32::try_from(own_gateways).unwrap_or(u32::MAX);
     let gateways = vs
         .gateways
         .iter()
@@ -493,8 +494,8 @@ fn virtual_service(site: &Site, vs: &model::VirtualService, facts: &mut RefFacts
         own_gateways,
         mesh,
         catch_all: crate::rules::cross_vs::http_catch_all(&site.obj.json["spec"]),
-        destinations,
-        duplicates,
+        destinations: destinations.into(),
+        duplicates: duplicates.into(),
         l7: crate::rules::cross_ambient::l7_virtual_service(&site.obj.json["spec"]),
     });
 }
