@@ -6,7 +6,6 @@
 //! otherwise they are as likely alternatives (a tutorial's steps), so the
 //! summary notes them instead.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Related};
@@ -151,23 +150,30 @@ pub fn collect(site: &Site, facts: &mut DefinedFacts) {
 }
 
 /// Every identity defined more than once, its definitions in input order
-/// (file order; within a file, text order).
+/// (file order; within a file, text order). Found by sorting numbers of
+/// the objects rather than by a map of every identity, which was the peak
+/// memory of a large run.
 fn redefined(facts: &DefinedFacts) -> Vec<(Identity<'_>, Vec<(&Located, Content)>)> {
-    let mut by_identity: BTreeMap<Identity, Vec<(&Located, Content)>> = BTreeMap::new();
-    for d in &facts.objects {
-        by_identity
-            .entry(d.identity())
-            .or_default()
-            .push((&d.at, d.content));
-    }
-    by_identity
-        .into_iter()
-        .filter(|(_, places)| places.len() > 1)
-        .map(|(id, mut places)| {
+    let objects = &facts.objects;
+    let mut order: Vec<u32> = (0..u32::try_from(objects.len()).unwrap_or(u32::MAX)).collect();
+    order.sort_by(|a, b| {
+        objects[*a as usize]
+            .identity()
+            .cmp(&objects[*b as usize].identity())
+    });
+    order
+        .chunk_by(|a, b| objects[*a as usize].identity() == objects[*b as usize].identity())
+        .filter(|same| same.len() > 1)
+        .map(|same| {
+            let mut places: Vec<(&Located, Content)> = same
+                .iter()
+                .map(|i| &objects[*i as usize])
+                .map(|d| (&d.at, d.content))
+                .collect();
             places.sort_by(|(a, _), (b, _)| {
                 (&a.file(), a.span().start).cmp(&(&b.file(), b.span().start))
             });
-            (id, places)
+            (objects[same[0] as usize].identity(), places)
         })
         .collect()
 }
