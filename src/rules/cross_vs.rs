@@ -83,19 +83,30 @@ pub fn check(facts: &crate::rules::cross::Facts) -> Vec<Diagnostic> {
         .iter()
         .filter(|vs| seen.insert((&*vs.namespace, &vs.object.name)))
         .collect();
-    let mut groups: HashMap<&str, Vec<(usize, &str)>> = HashMap::new();
-    for (i, vs) in vss.iter().enumerate() {
-        for (key, (host, _)) in vs.keys.iter().zip(&vs.hosts) {
-            groups.entry(key).or_default().push((i, host));
-        }
-    }
+    // The VirtualServices of each host key, in input order: one sorted list
+    // cut into runs, not a list per key (memory of a large run).
+    let mut entries: Vec<(&str, usize)> = vss
+        .iter()
+        .enumerate()
+        .flat_map(|(i, vs)| {
+            vs.keys
+                .iter()
+                .zip(&vs.hosts)
+                .map(move |(key, _)| (&**key, i))
+        })
+        .collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    let groups: HashMap<&str, &[(&str, usize)]> = entries
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|run| (run[0].0, run))
+        .collect();
     let keys = HostKeys::new(groups.keys().copied());
     let mut out = Vec::new();
     for (i, vs) in vss.iter().enumerate().filter(|(_, vs)| !vs.context) {
         for (key, (host, at)) in vs.keys.iter().zip(&vs.hosts) {
             let mut others: Vec<usize> = Vec::new();
             'scan: for k in keys.overlapping(key) {
-                for &(j, _) in &groups[k] {
+                for &(_, j) in groups[k] {
                     if others.len() > NAMED {
                         break 'scan;
                     }

@@ -47,7 +47,7 @@ pub struct AnalyzerFacts {
     pub mesh: Vec<MeshSettings>,
     /// FQDNs that HTTP routes of VirtualServices among the inputs send to
     /// (a set: most routes of a VirtualService share a host).
-    pub http_destinations: std::collections::BTreeSet<String>,
+    pub http_destinations: std::collections::BTreeSet<std::sync::Arc<str>>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -145,7 +145,7 @@ pub fn collect(obj: &Object, model: Option<&Model>, facts: &mut AnalyzerFacts) {
         let ns = obj.ns();
         facts
             .http_destinations
-            .extend(hosts.map(|h| Host::resolve(h, ns).as_str().to_string()));
+            .extend(hosts.map(|h| Host::resolve(h, ns).as_str().into()));
         return;
     }
     let istio_mutual = spec["trafficPolicy"]["tls"]["mode"].as_str() == Some("ISTIO_MUTUAL");

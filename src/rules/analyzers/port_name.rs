@@ -80,8 +80,7 @@ pub fn check(facts: &Facts) -> Vec<Diagnostic> {
     let routed = &facts.analyzers.http_destinations;
     for svc in facts.analyzers.services.iter().filter(|s| !s.context) {
         let meta = &svc.item.meta;
-        let host = svc.item.host().map(|h| h.as_str().to_string());
-        if !host.is_some_and(|h| routed.contains(&h)) {
+        if !svc.item.host().is_some_and(|h| routed.contains(h.as_str())) {
             continue;
         }
         let control_plane = meta.label("istio").is_some() || meta.label("release") == Some("istio");

@@ -19,6 +19,14 @@ impl Facts {
             share(&mut d.namespace);
             d.subsets.iter_mut().for_each(&mut share);
         }
+        let routed = std::mem::take(&mut other.analyzers.http_destinations);
+        other.analyzers.http_destinations = routed
+            .into_iter()
+            .map(|mut host| {
+                share(&mut host);
+                host
+            })
+            .collect();
         for d in &mut other.defined.objects {
             share(&mut d.scope);
         }
