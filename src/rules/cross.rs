@@ -192,7 +192,7 @@ pub struct DrFact {
     pub context: bool,
     /// Where `spec.host` is.
     pub at: Located,
-    /// Has L7 settings (IL5014/IL5015, `cross_ambient`).
+    /// Has L7 settings (IL5015/IL5016, `cross_ambient`).
     pub l7: bool,
 }
 

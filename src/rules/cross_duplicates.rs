@@ -150,30 +150,23 @@ pub fn collect(site: &Site, facts: &mut DefinedFacts) {
 }
 
 /// Every identity defined more than once, its definitions in input order
-/// (file order; within a file, text order). Found by sorting numbers of
-/// the objects rather than by a map of every identity, which was the peak
-/// memory of a large run.
+/// (file order; within a file, text order). Found by sorting references
+/// to the objects rather than by a map of every identity, which was the
+/// peak memory of a large run.
 fn redefined(facts: &DefinedFacts) -> Vec<(Identity<'_>, Vec<(&Located, Content)>)> {
-    let objects = &facts.objects;
-    let mut order: Vec<u32> = (0..u32::try_from(objects.len()).unwrap_or(u32::MAX)).collect();
-    order.sort_by(|a, b| {
-        objects[*a as usize]
-            .identity()
-            .cmp(&objects[*b as usize].identity())
-    });
+    // A stable sort: equal identities keep input order.
+    let mut order: Vec<&Defined> = facts.objects.iter().collect();
+    order.sort_by_key(|d| d.identity());
     order
-        .chunk_by(|a, b| objects[*a as usize].identity() == objects[*b as usize].identity())
+        .chunk_by(|a, b| a.identity() == b.identity())
         .filter(|same| same.len() > 1)
         .map(|same| {
-            let mut places: Vec<(&Located, Content)> = same
-                .iter()
-                .map(|i| &objects[*i as usize])
-                .map(|d| (&d.at, d.content))
-                .collect();
+            let mut places: Vec<(&Located, Content)> =
+                same.iter().map(|d| (&d.at, d.content)).collect();
             places.sort_by(|(a, _), (b, _)| {
                 (&a.file(), a.span().start).cmp(&(&b.file(), b.span().start))
             });
-            (objects[same[0] as usize].identity(), places)
+            (same[0].identity(), places)
         })
         .collect()
 }

@@ -269,7 +269,7 @@ pub struct VsFact {
     pub catch_all: bool,
     pub destinations: Box<[Dest]>,
     pub duplicates: Box<[(String, Located)]>,
-    /// Has HTTP or TLS routes for the mesh (IL5014/IL5015, `cross_ambient`).
+    /// Has HTTP or TLS routes for the mesh (IL5015/IL5016, `cross_ambient`).
     pub l7: bool,
 }
 

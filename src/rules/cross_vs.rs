@@ -88,12 +88,7 @@ pub fn check(facts: &crate::rules::cross::Facts) -> Vec<Diagnostic> {
     let mut entries: Vec<(&str, usize)> = vss
         .iter()
         .enumerate()
-        .flat_map(|(i, vs)| {
-            vs.keys
-                .iter()
-                .zip(&vs.hosts)
-                .map(move |(key, _)| (&**key, i))
-        })
+        .flat_map(|(i, vs)| vs.keys.iter().map(move |key| (&**key, i)))
         .collect();
     entries.sort_by(|a, b| a.0.cmp(b.0));
     let groups: HashMap<&str, &[(&str, usize)]> = entries
