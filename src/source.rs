@@ -232,21 +232,27 @@ pub fn decode(name: Arc<str>, bytes: Vec<u8>) -> Result<Source, Diagnostic> {
         Some(rest) => rest.to_vec(),
         None => bytes,
     };
-    let valid_up_to = match std::str::from_utf8(&bytes) {
-        Ok(_) => None,
-        Err(e) => Some(e.valid_up_to()),
-    };
-    let nul = bytes.iter().position(|&b| b == 0);
-    let (at, what) = match (nul, valid_up_to) {
-        (Some(n), v) if v.is_none_or(|v| n < v) => (n, "binary file (NUL byte)"),
-        (_, Some(v)) => (v, "not valid UTF-8"),
-        _ => {
-            let text = String::from_utf8(bytes).expect("checked above");
+    // `contains` is a memchr; the position is looked for only when there is one.
+    let nul = bytes
+        .contains(&0)
+        .then(|| bytes.iter().position(|&b| b == 0))
+        .flatten();
+    let (bytes, valid_up_to) = match String::from_utf8(bytes) {
+        Ok(text) if nul.is_none() => {
             return Ok(Source {
                 name,
                 text: Arc::from(text),
-            });
+            })
         }
+        Ok(text) => (text.into_bytes(), None),
+        Err(e) => {
+            let valid_up_to = e.utf8_error().valid_up_to();
+            (e.into_bytes(), Some(valid_up_to))
+        }
+    };
+    let (at, what) = match (nul, valid_up_to) {
+        (Some(n), v) if v.is_none_or(|v| n < v) => (n, "binary file (NUL byte)"),
+        (n, v) => (v.or(n).unwrap_or_default(), "not valid UTF-8"),
     };
     let prefix = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
     let span = span_of(prefix, prefix.len(), prefix.len());

@@ -2,6 +2,7 @@
 //! domains, labels, ports, durations, regexes, header names.
 
 use crate::duration;
+use std::collections::HashMap;
 
 /// A DNS-1123 label (Istio's regex accepts upper case too).
 pub fn is_dns1123_label(s: &str) -> bool {
@@ -202,6 +203,28 @@ pub fn re2(re: &str) -> Result<(), String> {
     if re.len() > 1024 {
         return Err("regex is too large, max length allowed is 1024".into());
     }
+    // Parsing is most of a VirtualService's webhook checks, and a repository
+    // repeats its few patterns in every route: remember the last ones seen.
+    thread_local! {
+        static SEEN: std::cell::RefCell<HashMap<String, Result<(), String>>> =
+            std::cell::RefCell::new(HashMap::new());
+    }
+    const REMEMBERED: usize = 256;
+    if let Some(known) = SEEN.with(|seen| seen.borrow().get(re).cloned()) {
+        return known;
+    }
+    let verdict = parse_re2(re);
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        if seen.len() >= REMEMBERED {
+            seen.clear();
+        }
+        seen.insert(re.to_string(), verdict.clone());
+    });
+    verdict
+}
+
+fn parse_re2(re: &str) -> Result<(), String> {
     regex_syntax::Parser::new()
         .parse(re)
         .map(|_| ())
@@ -419,6 +442,15 @@ mod tests {
         assert!(re2("^/api/.*").is_ok());
         assert!(re2("(?=x)").is_err());
         assert!(re2("[").is_err());
+        // Remembered verdicts are the parsed ones, however often asked.
+        for _ in 0..3 {
+            assert_eq!(re2("["), Err("unclosed character class".into()));
+            assert_eq!(re2("a(b"), Err("unclosed group".into()));
+            assert_eq!(re2("^/api/.*"), Ok(()));
+        }
+        for i in 0..600 {
+            assert_eq!(re2(&format!("x{i}(")), Err("unclosed group".into()));
+        }
         assert!(header_name("x-user").is_ok() && header_name("bad header").is_err());
     }
 

@@ -1,13 +1,14 @@
 //! Builds documents from parser events with an explicit stack (no recursion),
 //! enforcing the limits that keep hostile input harmless.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 
 use super::flow_indent::{FlowPads, Pad};
 use super::position::{span_of, CharMap};
-use super::resolve::{resolve_plain, yaml11_and_12_disagree, Scalar};
+use super::resolve::{resolve_typed, yaml11_and_12_disagree, Scalar};
 use super::{Entry, Key, Node, Span, Value};
 
 /// Caps that turn hostile input into a clear error.
@@ -215,7 +216,8 @@ impl Builder<'_> {
                     self.flow_plain_issues(&text, span);
                     colon_tail(self.src, span)
                 };
-                let scalar = self.scalar(&text, style, tag.as_deref(), span);
+                let merge_key = text == "<<";
+                let scalar = self.scalar(text, style, tag.as_deref(), span);
                 let node = Node {
                     span,
                     value: Value::Scalar(scalar),
@@ -223,7 +225,7 @@ impl Builder<'_> {
                 if anchor > 0 {
                     self.anchors.insert(anchor, (node.clone(), 1));
                 }
-                self.push(node, Some(&text))?;
+                self.push(node, merge_key)?;
                 if colon_tail {
                     self.mark_colon_key(span);
                 }
@@ -260,7 +262,7 @@ impl Builder<'_> {
                     let size = count_nodes(&node);
                     self.anchors.insert(anchor, (node.clone(), size));
                 }
-                self.push(node, None)?;
+                self.push(node, false)?;
             }
             Event::Alias(id) => {
                 let Some((node, size)) = self.anchors.get(&id) else {
@@ -272,7 +274,7 @@ impl Builder<'_> {
                 }
                 let mut node = node.clone();
                 node.span = span;
-                self.push(node, None)?;
+                self.push(node, false)?;
             }
         }
         Ok(())
@@ -285,29 +287,37 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn scalar(&mut self, text: &str, style: ScalarStyle, tag: Option<&Tag>, span: Span) -> Scalar {
+    /// Takes the parser's string: a string scalar keeps it without a copy.
+    fn scalar(
+        &mut self,
+        text: Cow<'_, str>,
+        style: ScalarStyle,
+        tag: Option<&Tag>,
+        span: Span,
+    ) -> Scalar {
         if let Some(tag) = tag.filter(|t| t.is_yaml_core_schema()) {
             return match tag.suffix.as_str() {
-                "str" => Scalar::Str(text.to_string()),
+                "str" => Scalar::Str(text.into_owned()),
                 "null" => Scalar::Null,
-                _ => resolve_plain(text),
+                _ => resolve_typed(&text).unwrap_or_else(|| Scalar::Str(text.into_owned())),
             };
         }
         if style != ScalarStyle::Plain {
-            return Scalar::Str(text.to_string());
+            return Scalar::Str(text.into_owned());
         }
-        let k8s = resolve_plain(text);
         // Words and names (the vast majority) read the same everywhere,
-        // except the YAML 1.1 booleans, which resolve to Bool above.
-        let plain_word = matches!(k8s, Scalar::Str(_))
-            && !text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.'));
-        if plain_word {
-            return k8s;
+        // except the YAML 1.1 booleans, which resolve to Bool here.
+        let typed = resolve_typed(&text);
+        let numeric_start =
+            text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.'));
+        if typed.is_none() && !numeric_start {
+            return Scalar::Str(text.into_owned());
         }
-        if let Some(yaml12) = yaml11_and_12_disagree(&k8s, text) {
+        let k8s = typed.unwrap_or_else(|| Scalar::Str(text.to_string()));
+        if let Some(yaml12) = yaml11_and_12_disagree(&k8s, &text) {
             self.issue(
                 YamlIssueKind::Yaml11Scalar {
-                    text: text.to_string(),
+                    text: text.into_owned(),
                     k8s: k8s.clone(),
                     yaml12,
                 },
@@ -374,7 +384,8 @@ impl Builder<'_> {
         }
     }
 
-    fn push(&mut self, node: Node, raw_key: Option<&str>) -> Result<(), YamlIssueKind> {
+    /// `merge_key`: the node is the plain scalar `<<`.
+    fn push(&mut self, node: Node, merge_key: bool) -> Result<(), YamlIssueKind> {
         let Some(top) = self.stack.last_mut() else {
             self.doc_root = Some(node);
             return Ok(());
@@ -390,7 +401,7 @@ impl Builder<'_> {
                 ..
             } => match pending.take() {
                 None => {
-                    let Value::Scalar(s) = &node.value else {
+                    let Value::Scalar(s) = node.value else {
                         *complex_key = true;
                         self.issue(YamlIssueKind::ComplexKey, node.span);
                         // Keep going with a placeholder so the rest is still checked.
@@ -400,7 +411,7 @@ impl Builder<'_> {
                         });
                         return Ok(());
                     };
-                    let text = if raw_key == Some("<<") {
+                    let text = if merge_key {
                         "<<".to_string()
                     } else {
                         key_text(s)
@@ -544,9 +555,9 @@ fn colon_tail(src: &str, span: Span) -> bool {
 }
 
 /// Kubernetes turns non-string keys into strings (sigs.k8s.io/yaml).
-fn key_text(s: &Scalar) -> String {
+fn key_text(s: Scalar) -> String {
     match s {
-        Scalar::Str(s) => s.clone(),
+        Scalar::Str(s) => s,
         Scalar::Null => "null".into(),
         Scalar::Bool(b) => b.to_string(),
         Scalar::Int(i) => i.to_string(),

@@ -27,34 +27,37 @@ impl Scalar {
 
 /// Resolves a plain (unquoted, untagged) scalar the way kubectl does.
 pub fn resolve_plain(text: &str) -> Scalar {
-    match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Scalar::Null,
+    resolve_typed(text).unwrap_or_else(|| Scalar::Str(text.to_string()))
+}
+
+/// `resolve_plain`, None where the scalar is a string: the tree builder then
+/// keeps the parser's own `String` instead of copying it.
+pub fn resolve_typed(text: &str) -> Option<Scalar> {
+    Some(match text {
+        "" | "~" | "null" | "Null" | "NULL" => Scalar::Null,
         "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "true" | "True" | "TRUE" => {
-            return Scalar::Bool(true)
+            Scalar::Bool(true)
         }
         "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "false" | "False" | "FALSE" => {
-            return Scalar::Bool(false)
+            Scalar::Bool(false)
         }
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-            return Scalar::Float(f64::INFINITY)
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Scalar::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => Scalar::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => Scalar::Float(f64::NAN),
+        _ => {
+            let first = text.as_bytes()[0];
+            if !(first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.')) {
+                return None;
+            }
+            if let Some(i) = parse_go_int(text) {
+                return Some(Scalar::Int(i));
+            }
+            if !is_yaml_float(text) {
+                return None;
+            }
+            Scalar::Float(text.parse::<f64>().ok()?)
         }
-        "-.inf" | "-.Inf" | "-.INF" => return Scalar::Float(f64::NEG_INFINITY),
-        ".nan" | ".NaN" | ".NAN" => return Scalar::Float(f64::NAN),
-        _ => {}
-    }
-    let first = text.as_bytes()[0];
-    if !(first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.')) {
-        return Scalar::Str(text.to_string());
-    }
-    if let Some(i) = parse_go_int(text) {
-        return Scalar::Int(i);
-    }
-    if is_yaml_float(text) {
-        if let Ok(f) = text.parse::<f64>() {
-            return Scalar::Float(f);
-        }
-    }
-    Scalar::Str(text.to_string())
+    })
 }
 
 /// What a YAML 1.2 core-schema reader (most non-Go tools) makes of the same
@@ -108,7 +111,11 @@ pub fn yaml11_and_12_disagree(k8s: &Scalar, text: &str) -> Option<Scalar> {
 /// Go's `strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 0, 64)` as go-yaml
 /// v2 calls it (plus its explicit `0b` handling).
 fn parse_go_int(text: &str) -> Option<i64> {
-    let cleaned: String = text.chars().filter(|&c| c != '_').collect();
+    let cleaned: std::borrow::Cow<str> = if text.contains('_') {
+        text.replace('_', "").into()
+    } else {
+        text.into()
+    };
     let (neg, body) = match cleaned.as_bytes().first()? {
         b'-' => (true, &cleaned[1..]),
         b'+' => (false, &cleaned[1..]),
