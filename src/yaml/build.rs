@@ -414,7 +414,7 @@ impl Builder<'_> {
                     let text = if merge_key {
                         "<<".to_string()
                     } else {
-                        key_text(s)
+                        s.into_key_text()
                     };
                     *pending = Some(Key {
                         text,
@@ -555,16 +555,6 @@ fn colon_tail(src: &str, span: Span) -> bool {
 }
 
 /// Kubernetes turns non-string keys into strings (sigs.k8s.io/yaml).
-fn key_text(s: Scalar) -> String {
-    match s {
-        Scalar::Str(s) => s,
-        Scalar::Null => "null".into(),
-        Scalar::Bool(b) => b.to_string(),
-        Scalar::Int(i) => i.to_string(),
-        Scalar::Float(f) => f.to_string(),
-    }
-}
-
 /// `<<: *base` merge keys: explicit keys win over merged ones, earlier merged
 /// maps win over later ones (go-yaml v2 semantics).
 fn apply_merges(entries: &mut Vec<Entry>, merges: Vec<Node>) {

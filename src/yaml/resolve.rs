@@ -25,6 +25,19 @@ impl Scalar {
     }
 }
 
+impl Scalar {
+    /// A mapping key's text, as Go's YAML prints the key it read.
+    pub fn into_key_text(self) -> String {
+        match self {
+            Scalar::Str(s) => s,
+            Scalar::Null => "null".into(),
+            Scalar::Bool(b) => b.to_string(),
+            Scalar::Int(i) => i.to_string(),
+            Scalar::Float(f) => f.to_string(),
+        }
+    }
+}
+
 /// Resolves a plain (unquoted, untagged) scalar the way kubectl does.
 pub fn resolve_plain(text: &str) -> Scalar {
     resolve_typed(text).unwrap_or_else(|| Scalar::Str(text.to_string()))
