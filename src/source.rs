@@ -233,10 +233,11 @@ pub fn decode(name: Arc<str>, bytes: Vec<u8>) -> Result<Source, Diagnostic> {
         None => bytes,
     };
     // `contains` is a memchr; the position is looked for only when there is one.
-    let nul = bytes
-        .contains(&0)
-        .then(|| bytes.iter().position(|&b| b == 0))
-        .flatten();
+    let nul = if bytes.contains(&0) {
+        bytes.iter().position(|&b| b == 0)
+    } else {
+        None
+    };
     let (bytes, valid_up_to) = match String::from_utf8(bytes) {
         Ok(text) if nul.is_none() => {
             return Ok(Source {

@@ -384,7 +384,7 @@ impl Builder<'_> {
         }
     }
 
-    /// `merge_key`: the node is the plain scalar `<<`.
+    /// `merge_key`: the node is the scalar `<<` (in any style).
     fn push(&mut self, node: Node, merge_key: bool) -> Result<(), YamlIssueKind> {
         let Some(top) = self.stack.last_mut() else {
             self.doc_root = Some(node);
@@ -554,7 +554,6 @@ fn colon_tail(src: &str, span: Span) -> bool {
     rest.first() == Some(&b':') && matches!(rest.get(1), Some(b',' | b']' | b'}'))
 }
 
-/// Kubernetes turns non-string keys into strings (sigs.k8s.io/yaml).
 /// `<<: *base` merge keys: explicit keys win over merged ones, earlier merged
 /// maps win over later ones (go-yaml v2 semantics).
 fn apply_merges(entries: &mut Vec<Entry>, merges: Vec<Node>) {

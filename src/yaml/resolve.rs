@@ -23,10 +23,9 @@ impl Scalar {
             Scalar::Str(s) => format!("string \"{s}\""),
         }
     }
-}
 
-impl Scalar {
-    /// A mapping key's text, as Go's YAML prints the key it read.
+    /// A mapping key's text: Kubernetes turns non-string keys into strings
+    /// (sigs.k8s.io/yaml).
     pub fn into_key_text(self) -> String {
         match self {
             Scalar::Str(s) => s,
