@@ -194,6 +194,9 @@ pub fn read(input: &Input) -> Result<Source, Diagnostic> {
     decode(name, bytes)
 }
 
+/// Most manifests fit in one read of this size.
+const READ_HINT: usize = 16 * 1024;
+
 fn read_file(path: &Path, name: &Arc<str>) -> Result<Vec<u8>, Diagnostic> {
     let cannot = |e: std::io::Error| {
         Diagnostic::new(
@@ -202,24 +205,34 @@ fn read_file(path: &Path, name: &Arc<str>) -> Result<Vec<u8>, Diagnostic> {
             format!("cannot read: {}", io_reason(&e)),
         )
     };
+    // A file that fits in the first read needs no stat (one syscall fewer
+    // per file, most of them); a directory fails that read. Larger ones are
+    // measured before the rest is read, so a huge file is never loaded.
     let file = std::fs::File::open(path).map_err(cannot)?;
-    let meta = file.metadata().map_err(cannot)?;
-    if meta.is_dir() {
-        return Err(Diagnostic::new(
-            &UNREADABLE_FILE,
-            name.clone(),
-            "is a directory",
-        ));
+    let mut buf = Vec::with_capacity(READ_HINT);
+    let first = (&file).take(READ_HINT as u64).read_to_end(&mut buf);
+    if let Err(e) = first {
+        return Err(match e.kind() {
+            std::io::ErrorKind::IsADirectory => {
+                Diagnostic::new(&UNREADABLE_FILE, name.clone(), "is a directory")
+            }
+            _ => cannot(e),
+        });
     }
-    if meta.len() > MAX_FILE_BYTES {
+    if buf.len() < READ_HINT {
+        return Ok(buf);
+    }
+    let len = file.metadata().map_err(cannot)?.len();
+    if len > MAX_FILE_BYTES {
         return Err(Diagnostic::new(
             &INPUT_LIMIT,
             name.clone(),
             format!("larger than {} MiB", MAX_FILE_BYTES >> 20),
         ));
     }
-    let mut buf = Vec::with_capacity(meta.len() as usize);
-    file.take(MAX_FILE_BYTES + 1)
+    buf.reserve((len as usize).saturating_sub(buf.len()));
+    (&file)
+        .take(MAX_FILE_BYTES + 1 - READ_HINT as u64)
         .read_to_end(&mut buf)
         .map_err(cannot)?;
     Ok(buf)
@@ -262,4 +275,44 @@ pub fn decode(name: Arc<str>, bytes: Vec<u8>) -> Result<Source, Diagnostic> {
             .at(span)
             .help("istiolint reads UTF-8 text; is this file meant to be a manifest?"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_path(p: &Path) -> Result<Source, Diagnostic> {
+        read(&Input::File(p.to_path_buf()))
+    }
+
+    #[test]
+    fn files_on_both_sides_of_the_first_read_are_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        for len in [
+            0,
+            1,
+            READ_HINT - 1,
+            READ_HINT,
+            READ_HINT + 1,
+            5 * READ_HINT + 7,
+        ] {
+            let text: String = (0..len).map(|i| (b'a' + (i % 26) as u8) as char).collect();
+            let path = dir.path().join(format!("f{len}.yaml"));
+            std::fs::write(&path, &text).unwrap();
+            let src = read_path(&path).unwrap_or_else(|d| panic!("{len}: {}", d.message));
+            assert_eq!(&*src.text, text.as_str(), "{len} bytes");
+        }
+    }
+
+    #[test]
+    fn a_directory_read_as_a_file_is_named_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let Err(d) = read_path(dir.path()) else {
+            panic!("a directory is not a file")
+        };
+        assert_eq!(
+            (d.rule.code, d.message.as_str()),
+            ("IL1006", "is a directory")
+        );
+    }
 }
