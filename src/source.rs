@@ -86,7 +86,7 @@ pub fn collect_noting_empty(paths: &[PathBuf]) -> Result<Collected, FatalError> 
             .require_git(false)
             .follow_links(true)
             // Siblings share their parent: comparing names orders them as
-            // comparing whole paths would, for a fifth of the walk's cost.
+            // comparing whole paths would, without splitting paths.
             .sort_by_file_name(|a, b| a.cmp(b))
             .build();
         for entry in walker {
